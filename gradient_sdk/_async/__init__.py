@@ -1,0 +1,1 @@
+"""The async client. Its files are the source of ``gradient_sdk/_sync`` (scripts/unasync.py)."""

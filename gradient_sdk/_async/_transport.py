@@ -1,0 +1,149 @@
+"""The one place that sends requests: headers, timeout, retries, errors, decoding."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+import attrs
+import httpx
+
+from .._config import ClientConfig, TimeoutLike
+from .._http import encode_body, parse_success, request_headers, status_error
+from .._retry import RetryPolicy, may_retry_error, may_retry_status
+from .._wire import to_wire
+from ..errors import APIConnectionError, APITimeoutError, GradientError
+from . import _backend
+
+T = TypeVar("T")
+
+logger = logging.getLogger("gradient_sdk")
+
+
+class AsyncTransport:
+    """Sends requests for one client through one pooled ``httpx.AsyncClient``."""
+
+    def __init__(
+        self,
+        config: ClientConfig,
+        *,
+        http_client: httpx.AsyncClient | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        retry_policy: RetryPolicy | None = None,
+    ) -> None:
+        if http_client is not None and transport is not None:
+            raise TypeError("pass either http_client or transport, not both")
+        self.config = config
+        self.retry_policy = retry_policy or RetryPolicy()
+        # A client passed in belongs to the caller, who closes it.
+        self._owns_http_client = http_client is None
+        self._http_client = http_client or httpx.AsyncClient(
+            transport=transport, timeout=config.timeout, follow_redirects=False
+        )
+
+    def with_options(
+        self, *, timeout: TimeoutLike | None = None, max_retries: int | None = None
+    ) -> AsyncTransport:
+        """A transport with other settings that shares this one's connection pool."""
+        changes: dict[str, Any] = {}
+        if timeout is not None:
+            changes["timeout"] = timeout
+        if max_retries is not None:
+            changes["max_retries"] = max_retries
+        twin = AsyncTransport(
+            attrs.evolve(self.config, **changes),
+            http_client=self._http_client,
+            retry_policy=self.retry_policy,
+        )
+        twin._owns_http_client = False
+        return twin
+
+    @property
+    def is_closed(self) -> bool:
+        """Whether the underlying connection pool is closed."""
+        return self._http_client.is_closed
+
+    async def aclose(self) -> None:
+        """Close the connection pool, unless the caller handed it in."""
+        if self._owns_http_client:
+            await self._http_client.aclose()
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        response_type: type[T],
+        body: object = None,
+        params: Mapping[str, str] | None = None,
+        idempotent: bool = True,
+    ) -> T:
+        """Send a request and read the answer into ``response_type``."""
+        response = await self._send_with_retries(
+            method, path, body=body, params=params, idempotent=idempotent
+        )
+        return parse_success(response, response_type)
+
+    async def request_without_result(
+        self, method: str, path: str, *, idempotent: bool = True
+    ) -> None:
+        """Send a request whose success body carries nothing worth reading."""
+        await self._send_with_retries(method, path, body=None, params=None, idempotent=idempotent)
+
+    async def _send_with_retries(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: object,
+        params: Mapping[str, str] | None,
+        idempotent: bool,
+    ) -> httpx.Response:
+        url = self.config.base_url + path
+        content = None if body is None else encode_body(to_wire(body))
+        headers = request_headers(self.config, has_body=content is not None)
+        retries_done = 0
+        while True:
+            error: GradientError
+            retry_headers: Mapping[str, str] | None = None
+            try:
+                response = await self._http_client.request(
+                    method,
+                    url,
+                    content=content,
+                    params=params,
+                    headers=headers,
+                    timeout=self.config.timeout,
+                )
+            except httpx.TransportError as failure:
+                error = _connection_error(failure, method, url)
+                retryable = may_retry_error(failure, idempotent=idempotent)
+            else:
+                logger.debug("%s %s -> %s", method, path, response.status_code)
+                if response.is_success:
+                    return response
+                error = status_error(response)
+                retry_headers = response.headers
+                retryable = may_retry_status(response.status_code, idempotent=idempotent)
+            if not retryable or retries_done >= self.config.max_retries:
+                raise error
+            delay = self.retry_policy.delay(retries_done, retry_headers)
+            retries_done += 1
+            logger.info(
+                "%s %s failed (%s); retry %d of %d in %.2fs",
+                method,
+                path,
+                error,
+                retries_done,
+                self.config.max_retries,
+                delay,
+            )
+            await _backend.sleep(delay)
+
+
+def _connection_error(failure: httpx.TransportError, method: str, url: str) -> APIConnectionError:
+    if isinstance(failure, httpx.TimeoutException):
+        return APITimeoutError(f"{method} {url} timed out", method=method, url=url)
+    reason = type(failure).__name__
+    return APIConnectionError(f"{method} {url} failed: {reason}", method=method, url=url)

@@ -1,0 +1,1 @@
+"""The sync client, generated from ``gradient_sdk/_async`` by scripts/unasync.py."""

@@ -1,0 +1,211 @@
+# Generated from gradient_sdk/_async/handles.py by scripts/unasync.py: do not edit.
+"""Handles: a record plus the resource that acts on it, so ``adapter.complete(...)`` works.
+
+Handles hold no logic of their own; every method delegates to a resource.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from .._params import EmbeddingInputLike, GuidanceLike, SampleLike
+from ..records import (
+    BaseModelCapability,
+    BaseModelInfo,
+    CompleteResponse,
+    EmbeddingsModelInfo,
+    FineTuneResponse,
+    GenerateEmbeddingsResponse,
+    ModelAdapterInfo,
+)
+
+if TYPE_CHECKING:
+    from .embeddings import Embeddings
+    from .models import Models
+
+
+class _AsyncModel:
+    """What base models and adapters share: an id, a workspace, and ``complete``."""
+
+    __slots__ = ("_models",)
+
+    def __init__(self, models: Models) -> None:
+        self._models = models
+
+    @property
+    def id(self) -> str:
+        """The model's id."""
+        raise NotImplementedError
+
+    @property
+    def workspace_id(self) -> str:
+        """The workspace the model belongs to."""
+        return self._models.workspace_id
+
+    def complete(
+        self,
+        *,
+        query: str,
+        max_generated_token_count: int | None = None,
+        temperature: float | None = None,
+        top_k: int | None = None,
+        top_p: float | None = None,
+        guidance: GuidanceLike | None = None,
+        rag_collection_id: str | None = None,
+        auto_template: bool | None = None,
+    ) -> CompleteResponse:
+        """Complete ``query`` with this model.
+
+        Args:
+            query: the prompt, not empty.
+            max_generated_token_count: at most this many new tokens (1 to 511).
+            temperature: sampling temperature in [0, 1]; 0 picks the likeliest token.
+            top_k: sample among the ``top_k`` likeliest tokens (at least 1).
+            top_p: sample among the likeliest tokens whose probabilities add up to ``top_p``.
+            guidance: ``{"type": "choice", "value": [...]}``: answer with one of the choices.
+            rag_collection_id: retrieve context from this RAG collection first.
+            auto_template: wrap the query in the model's recommended prompt template.
+        """
+        return self._models.complete(
+            model_id=self.id,
+            query=query,
+            max_generated_token_count=max_generated_token_count,
+            temperature=temperature,
+            top_k=top_k,
+            top_p=top_p,
+            guidance=guidance,
+            rag_collection_id=rag_collection_id,
+            auto_template=auto_template,
+        )
+
+
+class BaseModel(_AsyncModel):
+    """A base model: complete with it, or create an adapter of it."""
+
+    __slots__ = ("info",)
+
+    def __init__(self, info: BaseModelInfo, models: Models) -> None:
+        super().__init__(models)
+        self.info = info
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(id={self.id!r}, slug={self.slug!r})"
+
+    @property
+    def id(self) -> str:
+        """The base model's id."""
+        return self.info.id
+
+    @property
+    def slug(self) -> str:
+        """The short name, such as ``"nous-hermes2"``."""
+        return self.info.slug
+
+    @property
+    def name(self) -> str:
+        """The display name."""
+        return self.info.name
+
+    @property
+    def capabilities(self) -> tuple[BaseModelCapability, ...]:
+        """What the model can do."""
+        return self.info.capabilities
+
+    def create_model_adapter(
+        self, *, name: str, rank: int | None = None, learning_rate: float | None = None
+    ) -> ModelAdapter:
+        """Create a LoRA adapter of this base model.
+
+        Args:
+            name: the adapter's name, not empty.
+            rank: LoRA rank, 1 to 32; None lets the server choose.
+            learning_rate: in (0, 1); None lets the server choose.
+        """
+        return self._models.create_model_adapter(
+            base_model_id=self.id, name=name, rank=rank, learning_rate=learning_rate
+        )
+
+
+class ModelAdapter(_AsyncModel):
+    """A model adapter: complete with it, fine-tune it, delete it."""
+
+    __slots__ = ("info",)
+
+    def __init__(self, info: ModelAdapterInfo, models: Models) -> None:
+        super().__init__(models)
+        self.info = info
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(id={self.id!r}, name={self.name!r})"
+
+    @property
+    def id(self) -> str:
+        """The adapter's id."""
+        return self.info.id
+
+    @property
+    def name(self) -> str:
+        """The adapter's name."""
+        return self.info.name
+
+    @property
+    def base_model_id(self) -> str:
+        """The id of the base model it adapts."""
+        return self.info.base_model_id
+
+    @property
+    def latest_update_time(self) -> datetime | None:
+        """When it was last fine-tuned, if the server said."""
+        return self.info.latest_update_time
+
+    def fine_tune(self, *, samples: Iterable[SampleLike]) -> FineTuneResponse:
+        """Train the adapter one step on ``samples``.
+
+        Each sample is ``{"inputs": "text"}``, or ``{"inputs": [{"value": ..., "trainable":
+        False}, ...]}`` to train on some pieces only, with an optional ``"multiplier"`` that
+        weighs its loss. Returns the number of trainable tokens and the summed loss.
+        """
+        return self._models.fine_tune(model_adapter_id=self.id, samples=samples)
+
+    def delete(self) -> None:
+        """Delete the adapter."""
+        self._models.delete_model_adapter(model_adapter_id=self.id)
+
+
+class EmbeddingsModel:
+    """An embeddings model: turn texts into vectors."""
+
+    __slots__ = ("_embeddings", "info")
+
+    def __init__(self, info: EmbeddingsModelInfo, embeddings: Embeddings) -> None:
+        self.info = info
+        self._embeddings = embeddings
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(slug={self.slug!r})"
+
+    @property
+    def slug(self) -> str:
+        """The model's slug, such as ``"bge-large"``."""
+        return self.info.slug
+
+    @property
+    def workspace_id(self) -> str:
+        """The workspace the model is used in."""
+        return self._embeddings.workspace_id
+
+    def embed(self, *, inputs: Iterable[EmbeddingInputLike]) -> GenerateEmbeddingsResponse:
+        """Embed any number of texts; more than 256 are sent as concurrent requests.
+
+        The result lists one embedding per input, in input order, with ``index`` counting
+        across all of them.
+        """
+        return self._embeddings.embed(slug=self.slug, inputs=inputs)
+
+    def generate_embeddings(
+        self, *, inputs: Iterable[EmbeddingInputLike]
+    ) -> GenerateEmbeddingsResponse:
+        """Embed up to 256 texts in one request."""
+        return self._embeddings.generate_embeddings(slug=self.slug, inputs=inputs)

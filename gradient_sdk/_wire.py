@@ -1,0 +1,189 @@
+"""The one converter that knows the wire format.
+
+Records use snake_case; the API uses camelCase. Responses may carry fields this SDK does not
+know yet: they are ignored. Primitive types are checked strictly (a ``"1"`` is not an int),
+and a missing or mistyped field becomes :class:`WireFormatError` with the path of the field.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timezone
+from typing import Any, TypeVar
+
+import attrs
+import cattrs
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+
+from .records import (
+    BaseModelCapability,
+    BaseModelInfo,
+    CapabilityFilter,
+    FineTuneRequest,
+    ModelAdapterInfo,
+    ModelInfo,
+    Sample,
+)
+from .records.models import StructuredInput
+
+__all__ = ["WireFormatError", "converter", "from_wire", "to_wire"]
+
+T = TypeVar("T")
+
+
+class WireFormatError(ValueError):
+    """A JSON document does not match the record it should hold."""
+
+
+def camel_case(name: str) -> str:
+    """``max_generated_token_count`` -> ``maxGeneratedTokenCount``."""
+    first, *rest = name.split("_")
+    return first + "".join(part.capitalize() for part in rest)
+
+
+def _make_converter() -> cattrs.Converter:
+    conv = cattrs.Converter()
+
+    def structure_attrs(cls: type[Any]) -> Any:
+        renames: dict[str, Any] = {
+            a.name: override(rename=camel_case(a.name)) for a in attrs.fields(cls)
+        }
+        from_dict = make_dict_structure_fn(cls, conv, **renames)
+
+        def structure(value: Any, target: type[Any]) -> Any:
+            if not isinstance(value, dict):
+                raise TypeError(f"expected an object, got {type(value).__name__}")
+            return from_dict(value, target)
+
+        return structure
+
+    def unstructure_attrs(cls: type[Any]) -> Any:
+        renames: dict[str, Any] = {
+            a.name: override(rename=camel_case(a.name)) for a in attrs.fields(cls)
+        }
+        return make_dict_unstructure_fn(cls, conv, **renames)
+
+    conv.register_structure_hook_factory(attrs.has, structure_attrs)
+    conv.register_unstructure_hook_factory(attrs.has, unstructure_attrs)
+
+    # JSON has one number type and Python's bool is an int: check primitives strictly.
+    def strict(expected: type[Any] | tuple[type[Any], ...], label: str) -> Any:
+        def hook(value: Any, _: type[Any]) -> Any:
+            if isinstance(value, bool) and bool not in (
+                expected if isinstance(expected, tuple) else (expected,)
+            ):
+                raise TypeError(f"expected {label}, got a boolean")
+            if not isinstance(value, expected):
+                raise TypeError(f"expected {label}, got {type(value).__name__}")
+            return value
+
+        return hook
+
+    conv.register_structure_hook(str, strict(str, "a string"))
+    conv.register_structure_hook(bool, strict(bool, "a boolean"))
+    conv.register_structure_hook(int, strict(int, "an integer"))
+    float_check = strict((int, float), "a number")
+    conv.register_structure_hook(float, lambda value, cls: float(float_check(value, cls)))
+
+    # Our enums subclass str; without their own hook the str hook above would claim them.
+    def structure_enum(value: Any, cls: type[enum.Enum]) -> enum.Enum:
+        return cls(strict(str, "a string")(value, cls))
+
+    for enum_type in (BaseModelCapability, CapabilityFilter):
+        conv.register_structure_hook(enum_type, structure_enum)
+
+    def structure_datetime(value: Any, _: type[datetime]) -> datetime:
+        if not isinstance(value, str):
+            raise TypeError(f"expected an ISO-8601 datetime string, got {type(value).__name__}")
+        # Python 3.10 does not read a trailing "Z".
+        return datetime.fromisoformat(
+            value.removesuffix("Z") + ("+00:00" if value.endswith("Z") else "")
+        )
+
+    def unstructure_datetime(value: datetime) -> str:
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value.isoformat().replace("+00:00", "Z")
+
+    conv.register_structure_hook(datetime, structure_datetime)
+    conv.register_unstructure_hook(datetime, unstructure_datetime)
+
+    models_by_type: dict[str, type[BaseModelInfo] | type[ModelAdapterInfo]] = {
+        "baseModel": BaseModelInfo,
+        "modelAdapter": ModelAdapterInfo,
+    }
+
+    def structure_model(value: Any, _: Any) -> ModelInfo:
+        kind = value.get("type") if isinstance(value, dict) else None
+        if kind not in models_by_type:
+            raise ValueError(
+                f"unknown model type {kind!r}: expected one of {sorted(models_by_type)}"
+            )
+        return conv.structure(value, models_by_type[kind])
+
+    conv.register_structure_hook(ModelInfo, structure_model)
+
+    # A sample's multiplier travels nested in "fineTuningParameters" (which may be null).
+    def structure_sample(value: Any, _: type[Sample]) -> Sample:
+        if not isinstance(value, dict):
+            raise TypeError(f"expected an object, got {type(value).__name__}")
+        if "inputs" not in value:
+            raise KeyError("inputs")
+        raw_inputs = value["inputs"]
+        inputs: str | tuple[StructuredInput, ...]
+        if isinstance(raw_inputs, list):
+            inputs = conv.structure(raw_inputs, tuple[StructuredInput, ...])
+        else:
+            inputs = conv.structure(raw_inputs, str)
+        parameters = value.get("fineTuningParameters") or {}
+        if not isinstance(parameters, dict):
+            raise TypeError("fineTuningParameters must be an object or null")
+        multiplier = parameters.get("multiplier")
+        return Sample(
+            inputs=inputs,
+            multiplier=None if multiplier is None else conv.structure(multiplier, float),
+        )
+
+    def unstructure_sample(sample: Sample) -> dict[str, Any]:
+        return {
+            "fineTuningParameters": {"multiplier": sample.multiplier},
+            "inputs": conv.unstructure(sample.inputs),
+        }
+
+    conv.register_structure_hook(Sample, structure_sample)
+    conv.register_unstructure_hook(Sample, unstructure_sample)
+    conv.register_unstructure_hook(
+        FineTuneRequest,
+        lambda request: {"samples": [unstructure_sample(s) for s in request.samples]},
+    )
+    return conv
+
+
+converter = _make_converter()
+
+
+def to_wire(record: Any) -> Any:
+    """A record as JSON-ready data with the API's field names."""
+    return converter.unstructure(record)
+
+
+def from_wire(data: Any, record_type: type[T]) -> T:
+    """Read JSON data into ``record_type``; raise :class:`WireFormatError` when it does not fit."""
+    try:
+        return converter.structure(data, record_type)
+    except Exception as error:  # cattrs reports through several exception types
+        raise WireFormatError(_describe(error, record_type)) from error
+
+
+def _describe(error: Exception, record_type: Any) -> str:
+    name = getattr(record_type, "__name__", str(record_type))
+    if isinstance(error, cattrs.BaseValidationError):
+        problems = cattrs.transform_error(error, path=name, format_exception=_format_problem)
+        return "; ".join(problems)
+    return f"invalid {name}: {error}"
+
+
+def _format_problem(error: BaseException, _: type[Any] | None) -> str:
+    if isinstance(error, KeyError):
+        return "required field missing"
+    return str(error) or type(error).__name__

@@ -1,0 +1,189 @@
+"""The exceptions the SDK raises: every one of them is a :class:`GradientError`.
+
+The tree follows the HTTP status classes, so callers can catch as broadly or as narrowly as
+they like::
+
+    GradientError
+    ├── ConfigurationError            (also a ValueError: missing token or workspace)
+    ├── APIConnectionError            (the request never got an answer)
+    │   └── APITimeoutError
+    ├── APIResponseValidationError    (the answer was not what the API promises)
+    └── APIStatusError                (the server answered with a 4xx or 5xx)
+        ├── BadRequestError           400
+        ├── AuthenticationError       401
+        ├── PermissionDeniedError     403
+        ├── NotFoundError             404 (also raised when a slug or id is not listed)
+        ├── ConflictError             409
+        ├── UnprocessableEntityError  422
+        ├── RateLimitError            429
+        └── InternalServerError       5xx
+
+None of them holds the request, so the access token cannot leak through an exception.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = [
+    "APIConnectionError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConfigurationError",
+    "ConflictError",
+    "GradientError",
+    "InternalServerError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "UnprocessableEntityError",
+]
+
+
+class GradientError(Exception):
+    """Base class of every error raised by gradient-sdk."""
+
+
+class ConfigurationError(GradientError, ValueError):
+    """The client cannot be configured: a credential is missing or a setting is invalid."""
+
+
+class APIConnectionError(GradientError):
+    """The request could not be completed: the connection failed or broke."""
+
+    def __init__(self, message: str, *, method: str, url: str) -> None:
+        super().__init__(message)
+        self.method = method
+        self.url = url
+
+
+class APITimeoutError(APIConnectionError):
+    """The request did not finish within the configured timeout."""
+
+
+class APIResponseValidationError(GradientError):
+    """The server answered 2xx, but the body is not what the API promises."""
+
+    def __init__(self, message: str, *, status_code: int, body: object) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.body = body
+
+
+class APIStatusError(GradientError):
+    """The server answered with an error status.
+
+    Attributes:
+        status_code: the HTTP status.
+        body: the decoded JSON error body, the raw text if it was not JSON, or None.
+        error_type: the body's ``type`` (such as ``"unknownModelAdapter"``) where present.
+        request_id: the server's request id header, where present.
+        headers: the response headers (never the request's, which carry the token).
+    """
+
+    status_code: int = 0
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int | None = None,
+        body: object = None,
+        request_id: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        if status_code is not None:
+            self.status_code = status_code
+        self.body = body
+        self.request_id = request_id
+        self.headers: dict[str, str] = dict(headers or {})
+        self.error_type: str | None = _field(body, "type")
+        self.message = message
+
+
+class BadRequestError(APIStatusError):
+    """400: the request was malformed or failed the server's validation."""
+
+    status_code = 400
+
+
+class AuthenticationError(APIStatusError):
+    """401: the access token is missing or wrong."""
+
+    status_code = 401
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: the token may not act in this workspace."""
+
+    status_code = 403
+
+
+class NotFoundError(APIStatusError, LookupError):
+    """404: no such model, adapter or embeddings model in this workspace."""
+
+    status_code = 404
+
+
+class ConflictError(APIStatusError):
+    """409: the request conflicts with the resource's current state."""
+
+    status_code = 409
+
+
+class UnprocessableEntityError(APIStatusError):
+    """422: the request was understood but cannot be processed."""
+
+    status_code = 422
+
+
+class RateLimitError(APIStatusError):
+    """429: too many requests; the SDK retries these on its own first."""
+
+    status_code = 429
+
+
+class InternalServerError(APIStatusError):
+    """5xx: the server failed; the SDK retries these on its own first."""
+
+    status_code = 500
+
+
+_ERROR_BY_STATUS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+
+def error_class_for_status(status_code: int) -> type[APIStatusError]:
+    """The most specific error class for an HTTP error status."""
+    if status_code >= 500:
+        return InternalServerError
+    return _ERROR_BY_STATUS.get(status_code, APIStatusError)
+
+
+def _field(body: object, name: str) -> Any:
+    if isinstance(body, Mapping):
+        value = body.get(name)
+        return value if isinstance(value, str) else None
+    return None
+
+
+def describe_status_error(status_code: int, body: object) -> str:
+    """A one-line message for an error status: the server's own message where it gave one."""
+    message = _field(body, "message")
+    if message is None and isinstance(body, str) and body.strip():
+        message = body.strip()[:500]
+    error_type = _field(body, "type")
+    detail = f" ({error_type})" if error_type else ""
+    return f"Gradient API returned {status_code}{detail}: {message or 'no error message'}"

@@ -1,0 +1,58 @@
+"""Validators shared by the request records: they run before anything is sent."""
+
+from __future__ import annotations
+
+from collections.abc import Sized
+from typing import Any
+
+import attrs
+
+
+def non_empty(instance: Any, attribute: attrs.Attribute[Any], value: Sized) -> None:
+    """The value (a string or a sequence) must not be empty."""
+    if len(value) == 0:
+        raise ValueError(f"{attribute.name} must not be empty")
+
+
+def text(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    """The value must be a non-empty string."""
+    if not isinstance(value, str):
+        raise TypeError(f"{attribute.name} must be a string, got {type(value).__name__}")
+    if not value:
+        raise ValueError(f"{attribute.name} must not be empty")
+
+
+def in_range(
+    low: float,
+    high: float,
+    *,
+    low_inclusive: bool = True,
+    high_inclusive: bool = True,
+) -> Any:
+    """A validator for an optional number within ``low`` and ``high``."""
+    left = "[" if low_inclusive else "("
+    right = "]" if high_inclusive else ")"
+
+    def check(instance: Any, attribute: attrs.Attribute[Any], value: float | None) -> None:
+        if value is None:
+            return
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise TypeError(f"{attribute.name} must be a number, got {type(value).__name__}")
+        above = value >= low if low_inclusive else value > low
+        below = value <= high if high_inclusive else value < high
+        if not (above and below):
+            raise ValueError(f"{attribute.name} must be in {left}{low}, {high}{right}, got {value}")
+
+    return check
+
+
+def optional_int_in_range(low: int, high: int) -> Any:
+    """A validator for an optional integer within ``low`` and ``high`` (both inclusive)."""
+    bounds = in_range(low, high)
+
+    def check(instance: Any, attribute: attrs.Attribute[Any], value: int | None) -> None:
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            raise TypeError(f"{attribute.name} must be an integer, got {type(value).__name__}")
+        bounds(instance, attribute, value)
+
+    return check
