@@ -85,6 +85,16 @@ def _make_converter() -> cattrs.Converter:
     float_check = strict((int, float), "a number")
     conv.register_structure_hook(float, lambda value, cls: float(float_check(value, cls)))
 
+    # Embedding vectors are long: check them in one pass instead of a hook call per number.
+    def structure_vector(value: Any, _: Any) -> tuple[float, ...]:
+        if not isinstance(value, list):
+            raise TypeError(f"expected a list of numbers, got {type(value).__name__}")
+        if not all(type(number) in (float, int) for number in value):
+            raise TypeError("expected a list of numbers")
+        return tuple(map(float, value))
+
+    conv.register_structure_hook_func(lambda cls: cls == tuple[float, ...], structure_vector)
+
     # Our enums subclass str; without their own hook the str hook above would claim them.
     def structure_enum(value: Any, cls: type[enum.Enum]) -> enum.Enum:
         return cls(strict(str, "a string")(value, cls))
