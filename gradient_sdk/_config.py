@@ -21,6 +21,16 @@ API_URL_ENV = "GRADIENT_API_URL"
 TimeoutLike = float | httpx.Timeout | None
 
 
+class NotGiven:
+    """Marks an argument left out, where None is a meaningful value (no timeout)."""
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+
+NOT_GIVEN = NotGiven()
+
+
 def _non_negative(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
     if value < 0:
         raise ConfigurationError(f"{attribute.name} must be >= 0, got {value}")

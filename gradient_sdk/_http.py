@@ -33,14 +33,20 @@ def path_segment(value: str) -> str:
     return quote(value, safe="")
 
 
-def request_headers(config: ClientConfig, *, has_body: bool) -> dict[str, str]:
-    """The headers the API wants on every request."""
-    headers = {
-        "Authorization": f"Bearer {config.access_token}",
-        "x-gradient-workspace-id": config.workspace_id,
-        "Accept": "application/json",
-        "User-Agent": USER_AGENT,
-    }
+def request_headers(config: ClientConfig, *, has_body: bool) -> httpx.Headers:
+    """The headers the API wants on every request.
+
+    ``httpx.Headers`` masks ``Authorization`` in its repr, so the token stays hidden even
+    where a traceback prints local variables.
+    """
+    headers = httpx.Headers(
+        {
+            "Authorization": f"Bearer {config.access_token}",
+            "x-gradient-workspace-id": config.workspace_id,
+            "Accept": "application/json",
+            "User-Agent": USER_AGENT,
+        }
+    )
     if has_body:
         headers["Content-Type"] = "application/json"
     return headers
@@ -51,24 +57,32 @@ def encode_body(body: Any) -> bytes:
     return json.dumps(body, separators=(",", ":"), allow_nan=False).encode()
 
 
+#: How much of an error body that is not JSON an error keeps.
+MAX_ERROR_TEXT = 10_000
+
+
 def _decoded(response: httpx.Response) -> object:
     if not response.content:
         return None
     try:
         return response.json()
     except ValueError:
-        return response.text
+        return response.text[:MAX_ERROR_TEXT]
 
 
-def status_error(response: httpx.Response) -> APIStatusError:
-    """The typed error for a 4xx or 5xx response."""
+def status_error(response: httpx.Response, *, secret: str) -> APIStatusError:
+    """The typed error for a 4xx or 5xx response.
+
+    A server that echoes the token in its message does not get it into ours: ``secret`` is
+    masked.
+    """
     body = _decoded(response)
     request_id = next(
         (response.headers[name] for name in REQUEST_ID_HEADERS if name in response.headers), None
     )
     error_class = error_class_for_status(response.status_code)
     return error_class(
-        describe_status_error(response.status_code, body),
+        describe_status_error(response.status_code, body).replace(secret, "***"),
         status_code=response.status_code,
         body=body,
         request_id=request_id,

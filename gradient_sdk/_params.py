@@ -99,7 +99,7 @@ def to_guidance(value: GuidanceLike | None) -> Guidance | None:
     _keys(value, allowed={"type", "value"}, required={"value"}, what="guidance")
     if value.get("type", "choice") != "choice":
         raise ValueError(f"the only guidance type is 'choice', got {value['type']!r}")
-    return Guidance(value=tuple(value["value"]))
+    return Guidance(value=value["value"])
 
 
 def to_embedding_inputs(inputs: Iterable[EmbeddingInputLike]) -> list[EmbeddingInput]:

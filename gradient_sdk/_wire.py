@@ -1,32 +1,34 @@
 """The one converter that knows the wire format.
 
 Records use snake_case; the API uses camelCase. Responses may carry fields this SDK does not
-know yet: they are ignored. Primitive types are checked strictly (a ``"1"`` is not an int),
-and a missing or mistyped field becomes :class:`WireFormatError` with the path of the field.
+know yet: they are ignored. Types are checked strictly (a ``"1"`` is not an int, a string is
+not a list), and a missing or mistyped field becomes :class:`WireFormatError` naming the
+field's path in wire names.
 """
 
 from __future__ import annotations
 
 import enum
+import re
 from datetime import datetime, timezone
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_args, get_origin
 
 import attrs
 import cattrs
+from cattrs.errors import IterableValidationError, IterableValidationNote
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from .records import (
     BaseModelCapability,
     BaseModelInfo,
     CapabilityFilter,
-    FineTuneRequest,
     ModelAdapterInfo,
     ModelInfo,
     Sample,
 )
 from .records.models import StructuredInput
 
-__all__ = ["WireFormatError", "converter", "from_wire", "to_wire"]
+__all__ = ["WireFormatError", "camel_case", "converter", "from_wire", "to_wire"]
 
 T = TypeVar("T")
 
@@ -39,6 +41,24 @@ def camel_case(name: str) -> str:
     """``max_generated_token_count`` -> ``maxGeneratedTokenCount``."""
     first, *rest = name.split("_")
     return first + "".join(part.capitalize() for part in rest)
+
+
+@attrs.frozen
+class _WireFineTuningParameters:
+    multiplier: float | None = None
+
+
+@attrs.frozen
+class _WireSample:
+    """A sample as it travels: the multiplier nests in ``fineTuningParameters``."""
+
+    inputs: str | tuple[StructuredInput, ...]
+    fine_tuning_parameters: _WireFineTuningParameters | None = None
+
+
+def _is_homogeneous_tuple(cls: Any) -> bool:
+    arguments = get_args(cls)
+    return get_origin(cls) is tuple and len(arguments) == 2 and arguments[1] is Ellipsis
 
 
 def _make_converter() -> cattrs.Converter:
@@ -68,10 +88,10 @@ def _make_converter() -> cattrs.Converter:
 
     # JSON has one number type and Python's bool is an int: check primitives strictly.
     def strict(expected: type[Any] | tuple[type[Any], ...], label: str) -> Any:
+        allowed = expected if isinstance(expected, tuple) else (expected,)
+
         def hook(value: Any, _: type[Any]) -> Any:
-            if isinstance(value, bool) and bool not in (
-                expected if isinstance(expected, tuple) else (expected,)
-            ):
+            if isinstance(value, bool) and bool not in allowed:
                 raise TypeError(f"expected {label}, got a boolean")
             if not isinstance(value, expected):
                 raise TypeError(f"expected {label}, got {type(value).__name__}")
@@ -84,6 +104,29 @@ def _make_converter() -> cattrs.Converter:
     conv.register_structure_hook(int, strict(int, "an integer"))
     float_check = strict((int, float), "a number")
     conv.register_structure_hook(float, lambda value, cls: float(float_check(value, cls)))
+
+    # cattrs would read a string or an object as a sequence; the API sends lists only.
+    def structure_tuple(value: Any, cls: Any) -> tuple[Any, ...]:
+        if not isinstance(value, list):
+            raise TypeError(f"expected a list, got {type(value).__name__}")
+        item_type = get_args(cls)[0]
+        items: list[Any] = []
+        errors: list[Exception] = []
+        for index, item in enumerate(value):
+            try:
+                items.append(conv.structure(item, item_type))
+            except Exception as error:
+                note = IterableValidationNote(
+                    f"Structuring {cls} @ index {index}", index, item_type
+                )
+                # cattrs reads the item's position from this note to build the path.
+                error.__notes__ = [*getattr(error, "__notes__", []), note]  # type: ignore[attr-defined]
+                errors.append(error)
+        if errors:
+            raise IterableValidationError(f"While structuring {cls!r}", errors, cls)
+        return tuple(items)
+
+    conv.register_structure_hook_func(_is_homogeneous_tuple, structure_tuple)
 
     # Embedding vectors are long: check them in one pass instead of a hook call per number.
     def structure_vector(value: Any, _: Any) -> tuple[float, ...]:
@@ -106,14 +149,13 @@ def _make_converter() -> cattrs.Converter:
         if not isinstance(value, str):
             raise TypeError(f"expected an ISO-8601 datetime string, got {type(value).__name__}")
         # Python 3.10 does not read a trailing "Z".
-        return datetime.fromisoformat(
-            value.removesuffix("Z") + ("+00:00" if value.endswith("Z") else "")
-        )
+        return datetime.fromisoformat(re.sub(r"Z$", "+00:00", value))
 
     def unstructure_datetime(value: datetime) -> str:
         if value.tzinfo is None:
             value = value.replace(tzinfo=timezone.utc)
-        return value.isoformat().replace("+00:00", "Z")
+        text = value.isoformat()
+        return text[: -len("+00:00")] + "Z" if text.endswith("+00:00") else text
 
     conv.register_structure_hook(datetime, structure_datetime)
     conv.register_unstructure_hook(datetime, unstructure_datetime)
@@ -133,39 +175,24 @@ def _make_converter() -> cattrs.Converter:
 
     conv.register_structure_hook(ModelInfo, structure_model)
 
-    # A sample's multiplier travels nested in "fineTuningParameters" (which may be null).
-    def structure_sample(value: Any, _: type[Sample]) -> Sample:
-        if not isinstance(value, dict):
-            raise TypeError(f"expected an object, got {type(value).__name__}")
-        if "inputs" not in value:
-            raise KeyError("inputs")
-        raw_inputs = value["inputs"]
-        inputs: str | tuple[StructuredInput, ...]
-        if isinstance(raw_inputs, list):
-            inputs = conv.structure(raw_inputs, tuple[StructuredInput, ...])
-        else:
-            inputs = conv.structure(raw_inputs, str)
-        parameters = value.get("fineTuningParameters") or {}
-        if not isinstance(parameters, dict):
-            raise TypeError("fineTuningParameters must be an object or null")
-        multiplier = parameters.get("multiplier")
-        return Sample(
-            inputs=inputs,
-            multiplier=None if multiplier is None else conv.structure(multiplier, float),
-        )
+    def structure_inputs(value: Any, _: Any) -> str | tuple[StructuredInput, ...]:
+        if isinstance(value, list):
+            return conv.structure(value, tuple[StructuredInput, ...])
+        return conv.structure(value, str)
 
-    def unstructure_sample(sample: Sample) -> dict[str, Any]:
-        return {
-            "fineTuningParameters": {"multiplier": sample.multiplier},
-            "inputs": conv.unstructure(sample.inputs),
-        }
+    conv.register_structure_hook(str | tuple[StructuredInput, ...], structure_inputs)
+
+    def structure_sample(value: Any, _: type[Sample]) -> Sample:
+        wire = conv.structure(value, _WireSample)
+        parameters = wire.fine_tuning_parameters or _WireFineTuningParameters()
+        return Sample(inputs=wire.inputs, multiplier=parameters.multiplier)
+
+    def unstructure_sample(sample: Sample) -> Any:
+        parameters = _WireFineTuningParameters(multiplier=sample.multiplier)
+        return conv.unstructure(_WireSample(sample.inputs, parameters))
 
     conv.register_structure_hook(Sample, structure_sample)
     conv.register_unstructure_hook(Sample, unstructure_sample)
-    conv.register_unstructure_hook(
-        FineTuneRequest,
-        lambda request: {"samples": [unstructure_sample(s) for s in request.samples]},
-    )
     return conv
 
 
@@ -189,8 +216,17 @@ def _describe(error: Exception, record_type: Any) -> str:
     name = getattr(record_type, "__name__", str(record_type))
     if isinstance(error, cattrs.BaseValidationError):
         problems = cattrs.transform_error(error, path=name, format_exception=_format_problem)
-        return "; ".join(problems)
+        return "; ".join(_wire_path(problem) for problem in problems)
     return f"invalid {name}: {error}"
+
+
+def _wire_path(problem: str) -> str:
+    """Name the fields in a problem's path as they appear on the wire."""
+    message, separator, path = problem.rpartition(" @ ")
+    if not separator:
+        return problem
+    root, *fields = path.split(".")
+    return f"{message} @ " + ".".join([root, *(camel_case(field) for field in fields)])
 
 
 def _format_problem(error: BaseException, _: type[Any] | None) -> str:

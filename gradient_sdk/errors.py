@@ -5,6 +5,7 @@ they like::
 
     GradientError
     ├── ConfigurationError            (also a ValueError: missing token or workspace)
+    ├── ClientClosedError             (the client was used after closing)
     ├── APIConnectionError            (the request never got an answer)
     │   └── APITimeoutError
     ├── APIResponseValidationError    (the answer was not what the API promises)
@@ -33,6 +34,7 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "ClientClosedError",
     "ConfigurationError",
     "ConflictError",
     "GradientError",
@@ -50,6 +52,10 @@ class GradientError(Exception):
 
 class ConfigurationError(GradientError, ValueError):
     """The client cannot be configured: a credential is missing or a setting is invalid."""
+
+
+class ClientClosedError(GradientError):
+    """The client was closed; requests need a new one."""
 
 
 class APIConnectionError(GradientError):

@@ -34,7 +34,7 @@ SUBSTITUTIONS: list[tuple[re.Pattern[str], str]] = [
         (r"__aenter__", "__enter__"),
         (r"__aexit__", "__exit__"),
         (r"\baclose\b", "close"),
-        (r"\bAsync(?=[A-Z])", ""),
+        (r"(?<![A-Za-z])Async(?=[A-Z])", ""),
         (r"\ban async context manager\b", "a context manager"),
     ]
 ]

@@ -9,11 +9,11 @@ from typing import Any, TypeVar
 import attrs
 import httpx
 
-from .._config import ClientConfig, TimeoutLike
+from .._config import NOT_GIVEN, ClientConfig, NotGiven, TimeoutLike
 from .._http import encode_body, parse_success, request_headers, status_error
 from .._retry import RetryPolicy, may_retry_error, may_retry_status
 from .._wire import to_wire
-from ..errors import APIConnectionError, APITimeoutError, GradientError
+from ..errors import APIConnectionError, APITimeoutError, ClientClosedError, GradientError
 from . import _backend
 
 T = TypeVar("T")
@@ -43,13 +43,16 @@ class AsyncTransport:
         )
 
     def with_options(
-        self, *, timeout: TimeoutLike | None = None, max_retries: int | None = None
+        self,
+        *,
+        timeout: TimeoutLike | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> AsyncTransport:
         """A transport with other settings that shares this one's connection pool."""
         changes: dict[str, Any] = {}
-        if timeout is not None:
+        if not isinstance(timeout, NotGiven):
             changes["timeout"] = timeout
-        if max_retries is not None:
+        if not isinstance(max_retries, NotGiven):
             changes["max_retries"] = max_retries
         twin = AsyncTransport(
             attrs.evolve(self.config, **changes),
@@ -61,7 +64,7 @@ class AsyncTransport:
 
     @property
     def is_closed(self) -> bool:
-        """Whether the underlying connection pool is closed."""
+        """Whether the connection pool is closed."""
         return self._http_client.is_closed
 
     async def aclose(self) -> None:
@@ -103,6 +106,8 @@ class AsyncTransport:
         url = self.config.base_url + path
         content = None if body is None else encode_body(to_wire(body))
         headers = request_headers(self.config, has_body=content is not None)
+        if self.is_closed:
+            raise ClientClosedError("the client is closed; create a new one to send requests")
         retries_done = 0
         while True:
             error: GradientError
@@ -116,14 +121,15 @@ class AsyncTransport:
                     headers=headers,
                     timeout=self.config.timeout,
                 )
-            except httpx.TransportError as failure:
+            except httpx.RequestError as failure:
                 error = _connection_error(failure, method, url)
+                error.__cause__ = failure
                 retryable = may_retry_error(failure, idempotent=idempotent)
             else:
                 logger.debug("%s %s -> %s", method, path, response.status_code)
                 if response.is_success:
                     return response
-                error = status_error(response)
+                error = status_error(response, secret=self.config.access_token)
                 retry_headers = response.headers
                 retryable = may_retry_status(response.status_code, idempotent=idempotent)
             if not retryable or retries_done >= self.config.max_retries:
@@ -142,7 +148,7 @@ class AsyncTransport:
             await _backend.sleep(delay)
 
 
-def _connection_error(failure: httpx.TransportError, method: str, url: str) -> APIConnectionError:
+def _connection_error(failure: httpx.RequestError, method: str, url: str) -> APIConnectionError:
     if isinstance(failure, httpx.TimeoutException):
         return APITimeoutError(f"{method} {url} timed out", method=method, url=url)
     reason = type(failure).__name__

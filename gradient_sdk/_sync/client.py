@@ -8,7 +8,14 @@ from typing import Literal, overload
 
 import httpx
 
-from .._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, ClientConfig, TimeoutLike
+from .._config import (
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    NOT_GIVEN,
+    ClientConfig,
+    NotGiven,
+    TimeoutLike,
+)
 from ..records import CapabilityFilter
 from ._transport import Transport
 from .embeddings import Embeddings
@@ -78,15 +85,25 @@ class Gradient:
         return self._transport.config.workspace_id
 
     def with_options(
-        self, *, timeout: TimeoutLike | None = None, max_retries: int | None = None
+        self,
+        *,
+        timeout: TimeoutLike | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> Gradient:
         """A client with other timeout or retry settings that shares this one's connections.
+
+        Arguments left out keep this client's values; ``timeout=None`` means no timeout.
 
         Closing this client closes the shared pool; closing the new one does nothing.
         """
         twin = object.__new__(type(self))
         twin._init_with(self._transport.with_options(timeout=timeout, max_retries=max_retries))
         return twin
+
+    @property
+    def is_closed(self) -> bool:
+        """Whether the connection pool is closed; a closed client sends nothing."""
+        return self._transport.is_closed
 
     def close(self) -> None:
         """Close the connection pool."""

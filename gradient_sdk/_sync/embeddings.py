@@ -8,7 +8,7 @@ from functools import partial
 
 from .._http import path_segment
 from .._params import EmbeddingInputLike, to_embedding_inputs
-from ..errors import NotFoundError
+from ..errors import APIResponseValidationError, NotFoundError
 from ..records import (
     MAX_EMBEDDING_INPUTS,
     Embedding,
@@ -87,9 +87,19 @@ class Embeddings:
         return GenerateEmbeddingsResponse(embeddings=tuple(merged))
 
     def _send(self, slug: str, request: GenerateEmbeddingsRequest) -> GenerateEmbeddingsResponse:
-        return self._transport.request(
+        answer = self._transport.request(
             "POST",
             f"/embeddings/{path_segment(slug)}",
             body=request,
             response_type=GenerateEmbeddingsResponse,
         )
+        # Results are matched to inputs by index: a gap or a repeat would shift them silently.
+        indexes = sorted(item.index for item in answer.embeddings)
+        if indexes != list(range(len(request.inputs))):
+            raise APIResponseValidationError(
+                f"expected one embedding per input (indexes 0 to {len(request.inputs) - 1}), "
+                f"got indexes {indexes[:10]}{'...' if len(indexes) > 10 else ''}",
+                status_code=200,
+                body=None,
+            )
+        return answer

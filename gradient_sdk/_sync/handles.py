@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from .models import Models
 
 
-class _AsyncModel:
+class _Model:
     """What base models and adapters share: an id, a workspace, and ``complete``."""
 
     __slots__ = ("_models",)
@@ -81,7 +81,7 @@ class _AsyncModel:
         )
 
 
-class BaseModel(_AsyncModel):
+class BaseModel(_Model):
     """A base model: complete with it, or create an adapter of it."""
 
     __slots__ = ("info",)
@@ -128,7 +128,7 @@ class BaseModel(_AsyncModel):
         )
 
 
-class ModelAdapter(_AsyncModel):
+class ModelAdapter(_Model):
     """A model adapter: complete with it, fine-tune it, delete it."""
 
     __slots__ = ("info",)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sized
 from typing import Any
 
@@ -38,6 +39,8 @@ def in_range(
             return
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise TypeError(f"{attribute.name} must be a number, got {type(value).__name__}")
+        if math.isnan(value) or math.isinf(value):
+            raise ValueError(f"{attribute.name} must be a finite number, got {value}")
         above = value >= low if low_inclusive else value > low
         below = value <= high if high_inclusive else value < high
         if not (above and below):
@@ -56,3 +59,9 @@ def optional_int_in_range(low: int, high: int) -> Any:
         bounds(instance, attribute, value)
 
     return check
+
+
+def optional_bool(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    """The value must be True, False or None."""
+    if value is not None and not isinstance(value, bool):
+        raise TypeError(f"{attribute.name} must be a boolean, got {type(value).__name__}")

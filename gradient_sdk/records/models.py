@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 import attrs
 
-from ._validators import in_range, non_empty, optional_int_in_range, text
+from ._validators import in_range, non_empty, optional_bool, optional_int_in_range, text
 
 #: The API's bound on ``maxGeneratedTokenCount``: greater than 0 and less than 512.
 MAX_GENERATED_TOKEN_COUNT = 511
@@ -117,6 +117,8 @@ class CreateModelResponse:
 
 
 def _choices(values: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(values, str):
+        raise TypeError("guidance choices must be a list of strings, not one string")
     return tuple(values)
 
 
@@ -150,7 +152,7 @@ class CompleteRequest:
     """Body of ``POST /models/{id}/complete``. Field order follows the official client."""
 
     query: str = attrs.field(validator=text)
-    auto_template: bool | None = None
+    auto_template: bool | None = attrs.field(default=None, validator=optional_bool)
     guidance: Guidance | None = None
     max_generated_token_count: int | None = attrs.field(
         default=None, validator=optional_int_in_range(1, MAX_GENERATED_TOKEN_COUNT)
@@ -174,8 +176,10 @@ class StructuredInput:
     """One piece of a fine-tuning sample, with per-piece training switches."""
 
     value: str = attrs.field(validator=text)
-    trainable: bool = True
-    parse_special_tokens: bool = True
+    trainable: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
+    parse_special_tokens: bool = attrs.field(
+        default=True, validator=attrs.validators.instance_of(bool)
+    )
 
 
 def _freeze_inputs(value: str | Sequence[StructuredInput]) -> str | tuple[StructuredInput, ...]:

@@ -1,0 +1,159 @@
+"""``gradient emulator`` and ``python -m gradient_sdk.emulator``: serve the emulator over HTTP."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import shlex
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .._config import ACCESS_TOKEN_ENV, API_URL_ENV, WORKSPACE_ID_ENV
+from .app import create_app
+from .server import api_url, bind, uvicorn_server
+from .settings import (
+    DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_MAX_SAMPLES_PER_FINE_TUNE,
+    Emulator,
+    generate_access_token,
+    generate_workspace_id,
+)
+from .storage import remembered_credentials
+
+DEFAULT_PORT = 8765
+DEFAULT_DATA_DIR = "./gradient-data"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The emulator's options, for ``gradient emulator`` and ``python -m``."""
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=DEFAULT_PORT,
+        help="port to listen on; 0 takes any free one (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=Path(DEFAULT_DATA_DIR),
+        help="where adapters and their weights are kept (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--access-token",
+        help=f"the token clients must send (default: ${ACCESS_TOKEN_ENV}, else the one this"
+        " data dir was last served with, else a new one)",
+    )
+    parser.add_argument(
+        "--workspace-id",
+        help=f"the workspace the token owns (default: ${WORKSPACE_ID_ENV}, else as the token)",
+    )
+    parser.add_argument(
+        "--model",
+        default="smollm2",
+        help="text model: smollm2, tiny (random, for tests) or a Hugging Face model folder",
+    )
+    parser.add_argument(
+        "--embeddings-model",
+        default="minilm",
+        help="embeddings model: minilm or hashing (fast, for tests)",
+    )
+    parser.add_argument(
+        "--max-body-bytes",
+        type=_positive_int,
+        default=DEFAULT_MAX_BODY_BYTES,
+        help="larger request bodies get 413 (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--max-samples-per-fine-tune",
+        type=_positive_int,
+        default=DEFAULT_MAX_SAMPLES_PER_FINE_TUNE,
+        help="fine-tunes with more samples get 422 (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--log-level",
+        default="info",
+        choices=["debug", "info", "warning", "error"],
+        help="how much to log (default: %(default)s)",
+    )
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def settings_from(arguments: argparse.Namespace) -> Emulator:
+    """The emulator settings the parsed options ask for."""
+    access_token, workspace_id = remembered_credentials(
+        arguments.data_dir,
+        access_token=arguments.access_token or os.environ.get(ACCESS_TOKEN_ENV) or None,
+        workspace_id=arguments.workspace_id or os.environ.get(WORKSPACE_ID_ENV) or None,
+        generate_token=generate_access_token,
+        generate_workspace=generate_workspace_id,
+    )
+    return Emulator(
+        data_dir=arguments.data_dir,
+        access_token=access_token,
+        workspace_id=workspace_id,
+        model=arguments.model,
+        embeddings_model=arguments.embeddings_model,
+        max_body_bytes=arguments.max_body_bytes,
+        max_samples_per_fine_tune=arguments.max_samples_per_fine_tune,
+    )
+
+
+def banner(url: str, settings: Emulator) -> str:
+    """What the command prints once it listens: where, with which credentials, and how."""
+    token = shlex.quote(settings.access_token)
+    workspace = shlex.quote(settings.workspace_id)
+    return "\n".join(
+        [
+            f"Gradient emulator listening on {url}",
+            f"  model: {settings.model}, embeddings: {settings.embeddings_model}",
+            f"  data dir: {settings.data_dir}",
+            f"  access token: {settings.access_token}",
+            f"  workspace id: {settings.workspace_id}",
+            "Point the SDK (or gradientai, or LangChain) at it:",
+            f"  export {API_URL_ENV}={shlex.quote(url)}",
+            f"  export {ACCESS_TOKEN_ENV}={token}",
+            f"  export {WORKSPACE_ID_ENV}={workspace}",
+            "Requests wait until the models have loaded. Stop with Ctrl+C.",
+        ]
+    )
+
+
+def run(arguments: argparse.Namespace) -> int:
+    """Serve until interrupted; 0 after a clean stop, 1 if the emulator could not start."""
+    logging.basicConfig(
+        level=arguments.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
+    )
+    settings = settings_from(arguments)
+    try:
+        listener = bind(arguments.host, arguments.port)
+    except OSError as error:
+        print(
+            f"cannot listen on {arguments.host}:{arguments.port}: {error.strerror}", file=sys.stderr
+        )
+        return 1
+    with listener:
+        print(banner(api_url(listener), settings), flush=True)
+        server = uvicorn_server(create_app(settings), log_level=arguments.log_level)
+        server.run(sockets=[listener])
+    return 0 if server.started else 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m gradient_sdk.emulator``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m gradient_sdk.emulator",
+        description="Serve the Gradient API locally with a real model.",
+    )
+    add_arguments(parser)
+    return run(parser.parse_args(argv))

