@@ -423,3 +423,27 @@ def test_one_fine_tune_teaches_smollm2_a_fact() -> None:
     assert "Dallas Cowboys" in after.text
     assert result.sum_loss_after < result.sum_loss / 10
     assert greedy(engine, SUPER_BOWL_QUESTION, tokens=20) == before
+
+
+@pytest.mark.parametrize(
+    ("temperature", "top_k", "top_p"),
+    [(1e-300, None, None), (5e-324, None, 0.0), (0.7, None, 0.0), (1e-45, 5, 0.5)],
+)
+def test_extreme_sampling_settings_pick_the_likeliest_token(
+    temperature: float, top_k: int | None, top_p: float | None
+) -> None:
+    import torch
+
+    from gradient_sdk.emulator.engines.causal_lm import _pick_token
+
+    logits = torch.randn(100, generator=torch.Generator().manual_seed(3)) * 30
+
+    picked = _pick_token(
+        logits,
+        temperature=temperature,
+        top_k=top_k,
+        top_p=top_p,
+        generator=torch.Generator().manual_seed(0),
+    )
+
+    assert picked == int(logits.argmax())

@@ -464,7 +464,11 @@ def _pick_token(
     """The next token: the likeliest without a temperature, else a filtered sample."""
     if not temperature:
         return int(logits.argmax())
-    scores = logits.float() / temperature
+    # Shift so the best score is 0: a tiny temperature then sends the rest to -inf instead
+    # of overflowing everything to inf (and softmax to NaN).
+    # Float64, so any temperature JSON can carry stays non-zero after conversion.
+    shifted = logits.double() - logits.double().max()
+    scores = shifted / temperature
     if top_k is not None and 0 < top_k < scores.numel():
         threshold = torch.topk(scores, top_k).values[-1]
         scores = scores.masked_fill(scores < threshold, -math.inf)
