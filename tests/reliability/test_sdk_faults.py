@@ -620,8 +620,9 @@ async def test_200_concurrent_calls_with_faults_mixed_in_all_finish(
     model_ids = script_mixed_load(server, 200)
     outcomes: dict[int, Any] = {}
     # A generous pool timeout: 200 calls share at most 100 connections. A read timeout of
-    # 1 s leaves room for a busy machine; the hanging calls wait it out once.
-    timeout = httpx.Timeout(1.0, pool=30.0)
+    # 3 s leaves room for a busy machine (a request timed out before the server read it
+    # would not be counted); the hanging calls wait it out once.
+    timeout = httpx.Timeout(3.0, pool=30.0)
 
     async with harness.async_client(timeout=timeout, max_retries=2) as client:
 
@@ -641,8 +642,8 @@ async def test_200_concurrent_calls_with_faults_mixed_in_all_finish(
         elapsed = time.monotonic() - started
 
     check_mixed_load(server, model_ids, outcomes)
-    # The slowest call hangs once (1 s) and then succeeds.
-    assert elapsed < 10
+    # The slowest call hangs once (3 s) and then succeeds; the rest is room for a busy machine.
+    assert elapsed < 15
 
 
 def test_100_calls_from_16_threads_with_faults_mixed_in_all_finish(
@@ -651,7 +652,7 @@ def test_100_calls_from_16_threads_with_faults_mixed_in_all_finish(
     model_ids = script_mixed_load(server, 100)
     outcomes: dict[int, Any] = {}
 
-    with harness.sync_client(timeout=httpx.Timeout(1.0, pool=30.0), max_retries=2) as client:
+    with harness.sync_client(timeout=httpx.Timeout(3.0, pool=30.0), max_retries=2) as client:
 
         def one(index: int) -> None:
             outcomes[index] = timed_sync(
@@ -664,4 +665,4 @@ def test_100_calls_from_16_threads_with_faults_mixed_in_all_finish(
         elapsed = time.monotonic() - started
 
     check_mixed_load(server, model_ids, outcomes)
-    assert elapsed < 10
+    assert elapsed < 15
