@@ -1,0 +1,334 @@
+"""The emulator's overhead: its throughput against the same engine called directly.
+
+Run it with ``nox -s bench`` or ``python benchmarks/emulator.py [--model tiny|smollm2]
+[--rounds N]``. One process loads the engine once and measures, for each way in:
+
+- ``direct``: the engine's own ``complete`` and ``fine_tune``, called in this thread;
+- ``asgi``: the SDK's ``AsyncGradient`` through ``httpx.ASGITransport`` into the emulator's
+  app (``serve``), which runs the SAME engine object;
+- ``http``: the SDK over real HTTP to the same app under uvicorn on 127.0.0.1
+  (``serve_http``), again with the same engine object (``--no-http`` skips it).
+
+Two metrics: completion tokens per second (a fixed prompt, greedy, a fixed token budget, on a
+fresh adapter that is never trained, so every way produces the same text) and the wall time
+of one ``fine_tune`` call on a fixed sample (the emulator's time includes storing the new
+weights durably, which it does before it answers). Each way is warmed up first; then each
+round runs every way once per metric, in an order that rotates from round to round, so a
+slow spell on a shared machine hits every way alike. The headline ratio is the emulator's
+median over the direct median, as a speed (higher is better); the target is >= 0.95.
+
+Results go to ``benchmarks/results/emulator-<model>.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import re
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from gradient_sdk import AsyncGradient
+from gradient_sdk.emulator import Emulator, serve, serve_http
+from gradient_sdk.emulator.engines import (
+    AdapterConfig,
+    AdapterHandle,
+    TextEngine,
+    TrainingExample,
+    TrainingSegment,
+    load_text_engine,
+)
+
+TARGET = 0.95
+PROMPT = "Once upon a time, in a small village by the sea,"
+FINE_TUNE_TEXT = (
+    "Question: What NFL team won the Super Bowl in 1994?\n\nAnswer: " + " The Dallas Cowboys!"
+)
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+COMPLETE, FINE_TUNE = "completion tokens/s", "fine-tune call s"
+
+
+class Way:
+    """One way to reach the engine: times a completion (returning seconds and tokens) and a
+    fine-tune call (returning seconds)."""
+
+    def __init__(
+        self,
+        name: str,
+        complete: Callable[[], Awaitable[tuple[float, int]]],
+        fine_tune: Callable[[], Awaitable[float]],
+    ) -> None:
+        self.name = name
+        self.complete = complete
+        self.fine_tune = fine_tune
+
+
+def direct_way(engine: TextEngine, max_tokens: int, reference: dict[str, int]) -> Way:
+    """The engine called in this thread, as the emulator's worker thread would call it."""
+    complete_adapter: AdapterHandle = engine.new_adapter(AdapterConfig(seed=0))
+    tune_adapter: AdapterHandle = engine.new_adapter(AdapterConfig(seed=1))
+    sample = [TrainingExample(segments=(TrainingSegment(text=FINE_TUNE_TEXT),))]
+
+    async def complete() -> tuple[float, int]:
+        started = time.perf_counter()
+        completion = engine.complete(
+            PROMPT, complete_adapter, max_new_tokens=max_tokens, temperature=None, top_k=None,
+            top_p=None,
+        )  # fmt: skip
+        elapsed = time.perf_counter() - started
+        reference.setdefault(completion.text, completion.generated_token_count)
+        return elapsed, completion.generated_token_count
+
+    async def fine_tune() -> float:
+        started = time.perf_counter()
+        engine.fine_tune(tune_adapter, sample)
+        return time.perf_counter() - started
+
+    return Way("direct", complete, fine_tune)
+
+
+async def sdk_way(
+    name: str, client: AsyncGradient, engine: TextEngine, max_tokens: int, reference: dict[str, int]
+) -> Way:
+    """The emulator through the SDK, on adapters created through the API."""
+    base = (await client.list_models(only_base=True))[0]
+    complete_adapter = await base.create_model_adapter(name=f"bench-{name}-complete")
+    tune_adapter = await base.create_model_adapter(name=f"bench-{name}-fine-tune")
+
+    async def complete() -> tuple[float, int]:
+        started = time.perf_counter()
+        response = await complete_adapter.complete(
+            query=PROMPT, max_generated_token_count=max_tokens, temperature=0
+        )
+        elapsed = time.perf_counter() - started
+        # The wire does not carry a token count; the untrained adapter decodes exactly what
+        # the direct call did, whose count we know.
+        tokens = reference.get(response.generated_output)
+        if tokens is None:
+            print(f"  note: {name} answered differently from direct; counting its tokens")
+            tokens = engine.count_tokens(response.generated_output)
+        return elapsed, tokens
+
+    async def fine_tune() -> float:
+        started = time.perf_counter()
+        await tune_adapter.fine_tune(samples=[{"inputs": FINE_TUNE_TEXT}])
+        return time.perf_counter() - started
+
+    return Way(name, complete, fine_tune)
+
+
+def persist_probe(engine: TextEngine, directory: Path) -> Callable[[], float]:
+    """Times ``save_adapter`` alone (files written and fsynced): the part of an emulator
+    fine-tune that the direct call does not do."""
+    adapter = engine.new_adapter(AdapterConfig(seed=2))
+
+    def probe() -> float:
+        target = Path(tempfile.mkdtemp(dir=directory))
+        started = time.perf_counter()
+        engine.save_adapter(adapter, target)
+        return time.perf_counter() - started
+
+    return probe
+
+
+async def measure(ways: list[Way], rounds: int, persist: Callable[[], float]) -> dict[str, Any]:
+    """Warm every way up, then time ``rounds`` rounds in rotating order."""
+    print("warming up ...", flush=True)
+    for way in ways:
+        await way.complete()
+        await way.fine_tune()
+    samples: dict[str, dict[str, list[float]]] = {
+        way.name: {COMPLETE: [], FINE_TUNE: []} for way in ways
+    }
+    persist_times: list[float] = []
+    for number in range(rounds):
+        order = ways[number % len(ways) :] + ways[: number % len(ways)]
+        for way in order:
+            seconds, tokens = await way.complete()
+            samples[way.name][COMPLETE].append(tokens / seconds)
+        for way in order:
+            samples[way.name][FINE_TUNE].append(await way.fine_tune())
+        persist_times.append(persist())
+        summary = "  ".join(
+            f"{way.name} {samples[way.name][COMPLETE][-1]:.1f} tok/s,"
+            f" {samples[way.name][FINE_TUNE][-1]:.2f} s"
+            for way in ways
+        )
+        print(f"round {number + 1}/{rounds}: {summary}", flush=True)
+    return {"samples": samples, "persist_s": persist_times}
+
+
+def spread(values: list[float]) -> dict[str, float]:
+    """Median, extremes and relative interquartile range of some measurements."""
+    median = statistics.median(values)
+    quartiles = statistics.quantiles(values, n=4) if len(values) > 1 else [median] * 3
+    return {
+        "median": median,
+        "min": min(values),
+        "max": max(values),
+        "iqr_pct": 100 * (quartiles[2] - quartiles[0]) / median,
+    }
+
+
+def speed_ratio(metric: str, emulator: list[float], direct: list[float]) -> float:
+    """The emulator's speed as a fraction of direct: tokens/s over tokens/s, or direct time
+    over emulator time."""
+    ratio = statistics.median(emulator) / statistics.median(direct)
+    return ratio if metric == COMPLETE else 1 / ratio
+
+
+def paired_ratio(metric: str, emulator: list[float], direct: list[float]) -> float:
+    """The median of the per-round ratios: a check on the headline that drifts in machine
+    load between rounds cannot move."""
+    per_round = [
+        e / d if metric == COMPLETE else d / e for e, d in zip(emulator, direct, strict=True)
+    ]
+    return statistics.median(per_round)
+
+
+def report(results: dict[str, Any]) -> dict[str, Any]:
+    """Print the table and work out ratios and verdicts."""
+    samples: dict[str, dict[str, list[float]]] = results["samples"]
+    direct = samples["direct"]
+    table: dict[str, Any] = {}
+    print()
+    print(f"{'metric':<20} {'way':<7} {'median':>9} {'min-max':>17} {'IQR':>6} {'ratio':>6}")
+    for metric in (COMPLETE, FINE_TUNE):
+        for name, by_metric in samples.items():
+            stats = spread(by_metric[metric])
+            entry: dict[str, Any] = {**stats, "values": by_metric[metric]}
+            ratio_text = ""
+            if name != "direct":
+                ratio = speed_ratio(metric, by_metric[metric], direct[metric])
+                entry["ratio_vs_direct"] = ratio
+                entry["paired_ratio_vs_direct"] = paired_ratio(
+                    metric, by_metric[metric], direct[metric]
+                )
+                entry["pass"] = ratio >= TARGET
+                ratio_text = f"{ratio:.3f}"
+            table.setdefault(metric, {})[name] = entry
+            print(
+                f"{metric:<20} {name:<7} {stats['median']:>9.3f}"
+                f" {stats['min']:>8.3f}-{stats['max']:<8.3f} {stats['iqr_pct']:>5.1f}%"
+                f" {ratio_text:>6}"
+            )
+    print()
+    print(f"target: emulator speed >= {TARGET:.2f} x direct (ratio of medians)")
+    for metric, by_way in table.items():
+        for name, entry in by_way.items():
+            if name == "direct":
+                continue
+            verdict = "PASS" if entry["pass"] else "FAIL"
+            print(
+                f"  {verdict}  {metric} via {name}: {entry['ratio_vs_direct']:.3f}"
+                f" (median of per-round ratios {entry['paired_ratio_vs_direct']:.3f})"
+            )
+    persist = spread(results["persist_s"])
+    overheads = {
+        name: table[FINE_TUNE][name]["median"] - table[FINE_TUNE]["direct"]["median"]
+        for name in samples
+        if name != "direct"
+    }
+    print(
+        f"saving an adapter (save_adapter with fsync, measured alone): median"
+        f" {persist['median'] * 1000:.0f} ms; emulator fine-tune minus direct: "
+        + ", ".join(f"{name} {seconds * 1000:+.0f} ms" for name, seconds in overheads.items())
+    )
+    return {"metrics": table, "save_adapter_s": {**persist, "values": results["persist_s"]}}
+
+
+def machine() -> dict[str, Any]:
+    import torch
+
+    return {
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "torch_threads": torch.get_num_threads(),
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "load_average_at_end": list(os.getloadavg()),
+    }
+
+
+async def run(arguments: argparse.Namespace) -> dict[str, Any]:
+    print(f"loading {arguments.model} ...", flush=True)
+    started = time.perf_counter()
+    engine = load_text_engine(arguments.model)
+    print(f"loaded {engine.name} in {time.perf_counter() - started:.1f} s", flush=True)
+    reference: dict[str, int] = {}
+    ways = [direct_way(engine, arguments.max_tokens, reference)]
+    with tempfile.TemporaryDirectory(prefix="gradient-bench-") as temporary:
+        root = Path(temporary)
+
+        def settings(name: str) -> Emulator:
+            # The engine object itself: the emulator loads nothing and runs the same weights.
+            return Emulator(model=engine, embeddings_model="hashing", data_dir=root / name)
+
+        async with serve(settings("asgi")) as client:
+            ways.append(await sdk_way("asgi", client, engine, arguments.max_tokens, reference))
+            if arguments.http:
+                with serve_http(settings("http")) as server:
+                    async with server.async_client() as http_client:
+                        ways.append(
+                            await sdk_way(
+                                "http", http_client, engine, arguments.max_tokens, reference
+                            )
+                        )
+                        results = await measure(ways, arguments.rounds, persist_probe(engine, root))
+            else:
+                results = await measure(ways, arguments.rounds, persist_probe(engine, root))
+    return {
+        "engine": engine.name,
+        "tokens_per_completion": sorted(set(reference.values())),
+        **report(results),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", default="smollm2", help="tiny, smollm2 or a model folder")
+    parser.add_argument("--rounds", type=int, default=5, help="timed rounds (default 5)")
+    parser.add_argument("--max-tokens", type=int, default=48, help="completion budget")
+    parser.add_argument("--no-http", dest="http", action="store_false", help="skip uvicorn")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a ratio fails")
+    arguments = parser.parse_args()
+    if arguments.rounds < 1:
+        parser.error("--rounds must be at least 1")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    outcome = asyncio.run(run(arguments))
+    document = {
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "model": arguments.model,
+        "rounds": arguments.rounds,
+        "max_tokens": arguments.max_tokens,
+        "prompt": PROMPT,
+        "fine_tune_sample": FINE_TUNE_TEXT,
+        "target": TARGET,
+        "machine": machine(),
+        **outcome,
+    }
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    slug = re.sub(r"[^A-Za-z0-9.-]+", "-", Path(arguments.model).name) or "model"
+    path = RESULTS_DIR / f"emulator-{slug}.json"
+    path.write_text(json.dumps(document, indent=2) + "\n")
+    print(f"results written to {path}")
+    passed = all(
+        entry.get("pass", True)
+        for by_way in outcome["metrics"].values()
+        for entry in by_way.values()
+    )
+    return 0 if passed or not arguments.strict else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
