@@ -54,7 +54,13 @@ def typecheck(session: nox.Session) -> None:
     """mypy --strict over gradient_sdk (settings in pyproject.toml)."""
     # Heavy ML libraries are not followed by mypy (see pyproject), so they need not be here.
     session.install(
-        "-e", ".[langchain]", "starlette>=0.40", "uvicorn>=0.30", "numpy>=1.26", "mypy>=1.11"
+        "-e",
+        ".[langchain]",
+        "starlette>=0.40",
+        "uvicorn>=0.30",
+        "numpy>=1.26",
+        "exceptiongroup>=1.2",  # imported on Python 3.10, which mypy checks against
+        "mypy>=1.11",
     )
     session.run("mypy")
 
