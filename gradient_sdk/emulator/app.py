@@ -399,11 +399,12 @@ def _error_response(error: ApiError, *, typed: bool) -> JSONResponse:
 
 
 async def _http_error(request: Request, error: Exception) -> Response:
-    # Routing errors (unknown path, wrong method) get the API's generic body too.
+    # Routing errors (unknown path, wrong method, an id the path pattern cannot hold) get the
+    # API's body. The router cannot know which operation was meant, so the body carries the
+    # `type` the complete and fine-tune schemas require; the generic schema allows it.
     assert isinstance(error, HTTPException)
-    return JSONResponse(
-        {"message": error.detail}, status_code=error.status_code, headers=error.headers
-    )
+    body = {"message": error.detail, "type": ErrorType.QUERY_OR_PATH_PARSING_ERROR.value}
+    return JSONResponse(body, status_code=error.status_code, headers=error.headers)
 
 
 async def _openapi(request: Request) -> Response:

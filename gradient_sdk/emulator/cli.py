@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import shlex
@@ -145,7 +146,9 @@ def run(arguments: argparse.Namespace) -> int:
     with listener:
         print(banner(api_url(listener), settings), flush=True)
         server = uvicorn_server(create_app(settings), log_level=arguments.log_level)
-        server.run(sockets=[listener])
+        # uvicorn shuts down cleanly on Ctrl+C, then re-raises it; a clean stop exits 0.
+        with contextlib.suppress(KeyboardInterrupt):
+            server.run(sockets=[listener])
     return 0 if server.started else 1
 
 

@@ -287,10 +287,14 @@ async def test_unknown_paths_and_methods_answer_json(raw: httpx.AsyncClient) -> 
     missing = await raw.get("/rag-collections")
     wrong_method = await raw.put("/models")
 
-    assert (missing.status_code, missing.json()) == (404, {"message": "Not Found"})
+    path_error = "queryOrPathParsingError"
+    assert (missing.status_code, missing.json()) == (
+        404,
+        {"message": "Not Found", "type": path_error},
+    )
     assert (wrong_method.status_code, wrong_method.json()) == (
         405,
-        {"message": "Method Not Allowed"},
+        {"message": "Method Not Allowed", "type": path_error},
     )
 
 

@@ -1,6 +1,6 @@
 """Issue 5: reliability and security, proven by tests that fail when it breaks.
 
-SDK side (here now):
+SDK side:
 
 * ``fault_server.py``: a misbehaving Gradient API on 127.0.0.1 (resets, truncation, hangs,
   drips, 429/5xx, huge bodies), scriptable per path, counting attempts and executions.
@@ -11,9 +11,11 @@ SDK side (here now):
 * ``test_wire_properties.py``: Hypothesis properties of the wire converter.
 * ``test_secrets.py``: the access token in no repr, error, traceback or log record.
 
-Emulator side (to come, one module each, reusing ``conftest.py``'s figures):
-``test_emulator_schema.py`` (schemathesis), ``test_emulator_crash.py`` (SIGKILL mid
-fine-tune), ``test_emulator_isolation.py`` (workspaces, tokens, path ids),
-``test_emulator_limits.py`` (size and count limits), and the emulator's logs in
-``test_secrets.py``.
+Emulator side (helpers in ``emulator_support.py``):
+
+* ``test_emulator_schema_fuzz.py``: schemathesis over the emulator's own OpenAPI document.
+* ``test_emulator_crash_safety.py``: SIGKILL mid fine-tune and idle, then restart.
+* ``test_emulator_isolation.py``: workspaces, tokens and path ids on every endpoint.
+* ``test_emulator_limits.py``: size and count limits answered with the spec's 4xx.
+* ``test_emulator_secrets.py``: the token in none of the emulator's logs.
 """
