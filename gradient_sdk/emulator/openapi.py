@@ -21,25 +21,19 @@ from typing import Any, Generic, Literal, TypeVar, Union
 import attrs
 from starlette.requests import Request
 
+from .. import records
 from .._version import __version__
 from .._wire import camel_case
 from ..records import (
-    MAX_EMBEDDING_INPUTS,
-    MAX_GENERATED_TOKEN_COUNT,
-    MAX_LORA_RANK,
     BaseModelInfo,
     CompleteRequest,
     FineTuneRequest,
-    GenerateEmbeddingsRequest,
-    Guidance,
-    LoraHyperparameters,
     ModelAdapterInfo,
     ModelInfo,
     Sample,
     StructuredInput,
-    TrainingArguments,
 )
-from ..records._validators import non_empty, text
+from ..records._validators import json_schema_of
 from .errors import ErrorType, parsing_error
 
 Schema = dict[str, Any]
@@ -51,23 +45,15 @@ UNSUPPORTED_FIELDS: Mapping[tuple[type[Any], str], str] = {
     (CompleteRequest, "rag"): "The emulator has no RAG collections (unknownRagCollection).",
 }
 
-#: Bounds that live in record validators. Keyed by (record, attribute name).
+#: The bounds the records' validators enforce, keyed by (record, attribute name); read off
+#: the validators themselves, so the document cannot drift from what the SDK checks.
 FIELD_BOUNDS: Mapping[tuple[type[Any], str], Schema] = {
-    (CompleteRequest, "max_generated_token_count"): {
-        "minimum": 1,
-        "maximum": MAX_GENERATED_TOKEN_COUNT,
-    },
-    (CompleteRequest, "temperature"): {"minimum": 0, "maximum": 1},
-    (CompleteRequest, "top_k"): {"minimum": 1, "maximum": 2**31 - 1},
-    (CompleteRequest, "top_p"): {"minimum": 0, "maximum": 1},
-    (LoraHyperparameters, "rank"): {"minimum": 1, "maximum": MAX_LORA_RANK},
-    (TrainingArguments, "learning_rate"): {"exclusiveMinimum": 0, "exclusiveMaximum": 1},
-    (GenerateEmbeddingsRequest, "inputs"): {"minItems": 1, "maxItems": MAX_EMBEDDING_INPUTS},
-    (Guidance, "value"): {
-        "minItems": 1,
-        "maxItems": 10,
-        "items": {"type": "string", "minLength": 1, "maxLength": 32},
-    },
+    (record, field.name): keywords
+    for record in (
+        value for value in vars(records).values() if isinstance(value, type) and attrs.has(value)
+    )
+    for field in attrs.fields(record)
+    if (keywords := json_schema_of(field.validator))
 }
 
 
@@ -271,8 +257,9 @@ class _SchemaBuilder:
         self._examples = examples
         self._directions: dict[type[Any], bool] = {}
         self._bounds = dict(FIELD_BOUNDS)
+        # The emulator's own limit, on top of what the record enforces.
         self._bounds[FineTuneRequest, "samples"] = {
-            "minItems": 1,
+            **FIELD_BOUNDS[FineTuneRequest, "samples"],
             "maxItems": max_samples_per_fine_tune,
         }
 
@@ -347,10 +334,6 @@ class _SchemaBuilder:
         extra: Schema = dict(self._bounds.get((record, field.name), {}))
         if request and camel_case(field.name) in self._examples:
             extra["examples"] = list(self._examples[camel_case(field.name)])
-        if field.validator is text:
-            extra["minLength"] = 1
-        elif field.validator is non_empty:
-            extra.setdefault("minItems", 1)
         if not extra:
             return schema
         if "anyOf" in schema:  # an optional value: the bounds apply to the non-null variant

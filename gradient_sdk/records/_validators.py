@@ -1,20 +1,43 @@
-"""Validators shared by the request records: they run before anything is sent."""
+"""Validators shared by the request records: they run before anything is sent.
+
+Each validator also says which JSON-schema keywords it enforces (:func:`json_schema_of`), so
+the emulator's OpenAPI document states the records' bounds without a copy of them.
+"""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sized
-from typing import Any
+from collections.abc import Callable, Mapping, Sized
+from typing import Any, TypeVar
 
 import attrs
 
+F = TypeVar("F", bound=Callable[..., Any])
 
+
+def enforces(keywords: Mapping[str, Any]) -> Callable[[F], F]:
+    """Record on a validator the JSON-schema keywords it enforces."""
+
+    def attach(check: F) -> F:
+        check.json_schema = dict(keywords)  # type: ignore[attr-defined]
+        return check
+
+    return attach
+
+
+def json_schema_of(validator: object) -> dict[str, Any]:
+    """The JSON-schema keywords a validator enforces; empty for one that says nothing."""
+    return dict(getattr(validator, "json_schema", {}))
+
+
+@enforces({"minItems": 1})
 def non_empty(instance: Any, attribute: attrs.Attribute[Any], value: Sized) -> None:
-    """The value (a string or a sequence) must not be empty."""
+    """The sequence must not be empty."""
     if len(value) == 0:
         raise ValueError(f"{attribute.name} must not be empty")
 
 
+@enforces({"minLength": 1})
 def text(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
     """The value must be a non-empty string."""
     if not isinstance(value, str):
@@ -33,7 +56,11 @@ def in_range(
     """A validator for an optional number within ``low`` and ``high``."""
     left = "[" if low_inclusive else "("
     right = "]" if high_inclusive else ")"
+    keywords: dict[str, Any] = {"minimum" if low_inclusive else "exclusiveMinimum": low}
+    if math.isfinite(high):
+        keywords["maximum" if high_inclusive else "exclusiveMaximum"] = high
 
+    @enforces(keywords)
     def check(instance: Any, attribute: attrs.Attribute[Any], value: float | None) -> None:
         if value is None:
             return
@@ -53,6 +80,7 @@ def optional_int_in_range(low: int, high: int) -> Any:
     """A validator for an optional integer within ``low`` and ``high`` (both inclusive)."""
     bounds = in_range(low, high)
 
+    @enforces(json_schema_of(bounds))
     def check(instance: Any, attribute: attrs.Attribute[Any], value: int | None) -> None:
         if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
             raise TypeError(f"{attribute.name} must be an integer, got {type(value).__name__}")

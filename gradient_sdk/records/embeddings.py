@@ -7,7 +7,7 @@ from typing import Any
 
 import attrs
 
-from ._validators import text
+from ._validators import enforces, text
 
 #: The API's limit of inputs in one embeddings request.
 MAX_EMBEDDING_INPUTS = 256
@@ -38,6 +38,7 @@ def _inputs(values: Iterable[EmbeddingInput]) -> tuple[EmbeddingInput, ...]:
     return tuple(values)
 
 
+@enforces({"minItems": 1, "maxItems": MAX_EMBEDDING_INPUTS})
 def _one_request_worth(
     instance: object, attribute: attrs.Attribute[Any], value: tuple[EmbeddingInput, ...]
 ) -> None:

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 import attrs
 
-from ._validators import in_range, non_empty, optional_bool, optional_int_in_range, text
+from ._validators import enforces, in_range, non_empty, optional_bool, optional_int_in_range, text
 
 #: The API's bound on ``maxGeneratedTokenCount``: greater than 0 and less than 512.
 MAX_GENERATED_TOKEN_COUNT = 511
@@ -122,22 +122,29 @@ def _choices(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(values)
 
 
+@enforces(
+    {
+        "minItems": 1,
+        "maxItems": 10,
+        "items": {"type": "string", "minLength": 1, "maxLength": 32},
+    }
+)
+def _check_choices(
+    instance: object, attribute: attrs.Attribute[Any], value: tuple[str, ...]
+) -> None:
+    if not 1 <= len(value) <= 10:
+        raise ValueError(f"guidance needs 1 to 10 choices, got {len(value)}")
+    for choice in value:
+        if not isinstance(choice, str) or not 1 <= len(choice) <= 32:
+            raise ValueError(f"each guidance choice must be 1 to 32 characters: {choice!r}")
+
+
 @attrs.frozen
 class Guidance:
     """Constrains a completion to one of a few choices (1 to 10, each 1 to 32 characters)."""
 
-    value: tuple[str, ...] = attrs.field(converter=_choices)
+    value: tuple[str, ...] = attrs.field(converter=_choices, validator=_check_choices)
     type: Literal["choice"] = "choice"
-
-    @value.validator
-    def _check_choices(
-        self, attribute: attrs.Attribute[tuple[str, ...]], value: tuple[str, ...]
-    ) -> None:
-        if not 1 <= len(value) <= 10:
-            raise ValueError(f"guidance needs 1 to 10 choices, got {len(value)}")
-        for choice in value:
-            if not isinstance(choice, str) or not 1 <= len(choice) <= 32:
-                raise ValueError(f"each guidance choice must be 1 to 32 characters: {choice!r}")
 
 
 @attrs.frozen

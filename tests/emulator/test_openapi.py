@@ -14,9 +14,11 @@ from gradient_sdk.emulator.openapi import FIELD_BOUNDS
 from gradient_sdk.records import (
     CompleteRequest,
     EmbeddingInput,
+    FineTuneRequest,
     GenerateEmbeddingsRequest,
     Guidance,
     LoraHyperparameters,
+    Sample,
     TrainingArguments,
 )
 
@@ -31,6 +33,8 @@ BUILDERS: dict[type[Any], Callable[[str, Any], object]] = {
         inputs=[EmbeddingInput(input="x")] * value
     ),
     Guidance: lambda name, value: Guidance(value=["x"] * value),
+    FineTuneRequest: lambda name, value: FineTuneRequest(samples=[Sample(inputs="x")] * value),
+    Sample: lambda name, value: Sample(inputs="x", **{name: value}),
 }
 
 
