@@ -6,8 +6,9 @@ from collections.abc import Iterable
 from functools import partial
 
 from .._http import path_segment
+from .._lookup import find_by_slug
 from .._params import EmbeddingInputLike, to_embedding_inputs
-from ..errors import APIResponseValidationError, NotFoundError
+from ..errors import APIResponseValidationError
 from ..records import (
     MAX_EMBEDDING_INPUTS,
     Embedding,
@@ -44,13 +45,7 @@ class AsyncEmbeddings:
     async def get_embeddings_model(self, *, slug: str) -> AsyncEmbeddingsModel:
         """The embeddings model with this slug; :class:`NotFoundError` if there is none."""
         models = await self.list_embeddings_models()
-        for model in models:
-            if model.slug == slug:
-                return model
-        known = ", ".join(sorted(model.slug for model in models)) or "none"
-        raise NotFoundError(
-            f"no embeddings model with slug {slug!r}; available: {known}", status_code=404
-        )
+        return find_by_slug(models, slug, what="embeddings model")
 
     async def generate_embeddings(
         self, *, slug: str, inputs: Iterable[EmbeddingInputLike]

@@ -7,8 +7,9 @@ from collections.abc import Iterable
 from functools import partial
 
 from .._http import path_segment
+from .._lookup import find_by_slug
 from .._params import EmbeddingInputLike, to_embedding_inputs
-from ..errors import APIResponseValidationError, NotFoundError
+from ..errors import APIResponseValidationError
 from ..records import (
     MAX_EMBEDDING_INPUTS,
     Embedding,
@@ -45,13 +46,7 @@ class Embeddings:
     def get_embeddings_model(self, *, slug: str) -> EmbeddingsModel:
         """The embeddings model with this slug; :class:`NotFoundError` if there is none."""
         models = self.list_embeddings_models()
-        for model in models:
-            if model.slug == slug:
-                return model
-        known = ", ".join(sorted(model.slug for model in models)) or "none"
-        raise NotFoundError(
-            f"no embeddings model with slug {slug!r}; available: {known}", status_code=404
-        )
+        return find_by_slug(models, slug, what="embeddings model")
 
     def generate_embeddings(
         self, *, slug: str, inputs: Iterable[EmbeddingInputLike]

@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from typing import Literal, overload
 
 from .._http import path_segment
+from .._lookup import find_by_slug
 from .._params import GuidanceLike, SampleLike, to_guidance, to_samples
-from ..errors import NotFoundError
 from ..records import (
     BaseModelInfo,
     CapabilityFilter,
@@ -75,13 +75,7 @@ class Models:
     def get_base_model(self, *, base_model_slug: str) -> BaseModel:
         """The base model with this slug; :class:`NotFoundError` if the workspace has none."""
         base_models = self.list_models(only_base=True)
-        for model in base_models:
-            if model.slug == base_model_slug:
-                return model
-        known = ", ".join(sorted(model.slug for model in base_models)) or "none"
-        raise NotFoundError(
-            f"no base model with slug {base_model_slug!r}; available: {known}", status_code=404
-        )
+        return find_by_slug(base_models, base_model_slug, what="base model")
 
     def get_model_adapter(self, *, model_adapter_id: str) -> ModelAdapter:
         """The adapter with this id; :class:`NotFoundError` if there is none."""
