@@ -41,7 +41,7 @@ from gradient_sdk import AsyncGradient
 from gradient_sdk.emulator import Emulator, serve, serve_http
 from gradient_sdk.emulator.engines import (
     AdapterConfig,
-    AdapterHandle,
+    LoadedAdapter,
     TextEngine,
     TrainingExample,
     TrainingSegment,
@@ -74,8 +74,8 @@ class Way:
 
 def direct_way(engine: TextEngine, max_tokens: int, reference: dict[str, int]) -> Way:
     """The engine called in this thread, as the emulator's worker thread would call it."""
-    complete_adapter: AdapterHandle = engine.new_adapter(AdapterConfig(seed=0))
-    tune_adapter: AdapterHandle = engine.new_adapter(AdapterConfig(seed=1))
+    complete_adapter: LoadedAdapter = engine.new_adapter(AdapterConfig(seed=0))
+    tune_adapter: LoadedAdapter = engine.new_adapter(AdapterConfig(seed=1))
     sample = [TrainingExample(segments=(TrainingSegment(text=FINE_TUNE_TEXT),))]
 
     async def complete() -> tuple[float, int]:

@@ -100,7 +100,7 @@ async def flow(client: AsyncGradient, fine_tune_log: FineTuneLog) -> tuple[str, 
 
 async def demo() -> bool:
     """Run the flow against an in-process emulator; True when the adapter learnt the answer."""
-    service_log = logging.getLogger("gradient_sdk.emulator.service")
+    service_log = logging.getLogger("gradient_sdk.emulator.services.models")
     fine_tune_log = FineTuneLog()
     service_log.addHandler(fine_tune_log)
     service_log.setLevel(logging.INFO)

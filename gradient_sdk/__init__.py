@@ -3,18 +3,27 @@
 from gradient_sdk import AsyncGradient, Gradient
 """
 
+import typing as _typing
+
+import attrs as _attrs
+
 from ._async.client import AsyncGradient
 from ._async.handles import AsyncBaseModel, AsyncEmbeddingsModel, AsyncModelAdapter
-from ._config import ClientConfig
+from ._config import ClientConfig, ClientOptions
+from ._logs import configure_from_environment as _configure_logging
 from ._params import (
+    AdapterOptions,
+    CompleteOptions,
     EmbeddingInputDict,
     GuidanceDict,
+    RAGDict,
     SampleDict,
     StructuredInputDict,
 )
 from ._sync.client import Gradient
 from ._sync.handles import BaseModel, EmbeddingsModel, ModelAdapter
 from ._version import __version__
+from ._wire import from_wire_dict, to_wire_dict
 from .errors import (
     APIConnectionError,
     APIResponseValidationError,
@@ -30,6 +39,7 @@ from .errors import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    RequestTooLargeError,
     UnprocessableEntityError,
 )
 from .records import (
@@ -40,6 +50,7 @@ from .records import (
     Embedding,
     EmbeddingInput,
     EmbeddingsModelInfo,
+    ErrorType,
     FineTuneResponse,
     GenerateEmbeddingsResponse,
     Guidance,
@@ -53,6 +64,7 @@ CapabilityFilterOption = CapabilityFilter
 
 __all__ = [
     "APIConnectionError",
+    "AdapterOptions",
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
@@ -68,8 +80,10 @@ __all__ = [
     "CapabilityFilter",
     "CapabilityFilterOption",
     "ClientConfig",
-    "CompleteResponse",
+    "ClientOptions",
     "ClientClosedError",
+    "CompleteOptions",
+    "CompleteResponse",
     "ConfigurationError",
     "ConflictError",
     "Embedding",
@@ -77,6 +91,7 @@ __all__ = [
     "EmbeddingInputDict",
     "EmbeddingsModel",
     "EmbeddingsModelInfo",
+    "ErrorType",
     "FineTuneResponse",
     "GenerateEmbeddingsResponse",
     "Gradient",
@@ -88,11 +103,28 @@ __all__ = [
     "ModelAdapterInfo",
     "NotFoundError",
     "PermissionDeniedError",
+    "RAGDict",
     "RateLimitError",
+    "RequestTooLargeError",
     "Sample",
     "SampleDict",
     "StructuredInput",
     "StructuredInputDict",
     "UnprocessableEntityError",
     "__version__",
+    "from_wire_dict",
+    "to_wire_dict",
 ]
+
+# Users see gradient_sdk.X in reprs, tracebacks and docs, not the private module it lives in.
+# Annotations are resolved first: they are names in the module the class was written in.
+for _name in __all__:
+    _value = globals()[_name]
+    if callable(_value) and getattr(_value, "__module__", "").startswith("gradient_sdk."):
+        if isinstance(_value, type) and _attrs.has(_value):
+            _attrs.resolve_types(_value)
+        elif _typing.is_typeddict(_value):
+            _value.__annotations__ = _typing.get_type_hints(_value, include_extras=True)
+        _value.__module__ = __name__
+
+_configure_logging()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from types import MappingProxyType
+from typing import TypedDict
 
 import attrs
 import httpx
@@ -19,6 +21,15 @@ WORKSPACE_ID_ENV = "GRADIENT_WORKSPACE_ID"
 API_URL_ENV = "GRADIENT_API_URL"
 
 TimeoutLike = float | httpx.Timeout | None
+
+
+class ClientOptions(TypedDict, total=False):
+    """The settings a client takes besides its credentials and host, for helpers that make
+    clients (the emulator's ``serve``, say)."""
+
+    timeout: TimeoutLike
+    max_retries: int
+    default_headers: Mapping[str, str] | None
 
 
 class NotGiven:
@@ -40,6 +51,22 @@ def _to_timeout(value: TimeoutLike) -> httpx.Timeout:
     return value if isinstance(value, httpx.Timeout) else httpx.Timeout(value)
 
 
+#: Headers that carry the credentials: set from ``access_token`` and ``workspace_id`` only.
+CREDENTIAL_HEADERS = frozenset({"authorization", "x-gradient-workspace-id"})
+
+
+def _to_headers(value: Mapping[str, str] | None) -> Mapping[str, str]:
+    headers = dict(value or {})
+    for name, text in headers.items():
+        if not isinstance(name, str) or not isinstance(text, str):
+            raise ConfigurationError("default_headers must map header names to strings")
+        if name.lower() in CREDENTIAL_HEADERS:
+            raise ConfigurationError(
+                f"default_headers cannot set {name}: pass access_token and workspace_id instead"
+            )
+    return MappingProxyType(headers)
+
+
 @attrs.frozen
 class ClientConfig:
     """Everything a client needs to reach the API.
@@ -52,6 +79,8 @@ class ClientConfig:
     base_url: str = DEFAULT_BASE_URL
     timeout: httpx.Timeout = attrs.field(default=DEFAULT_TIMEOUT, converter=_to_timeout)
     max_retries: int = attrs.field(default=DEFAULT_MAX_RETRIES, validator=_non_negative)
+    #: Sent with every request, after the SDK's own (a proxy's or gateway's headers, say).
+    default_headers: Mapping[str, str] = attrs.field(default=None, converter=_to_headers)
 
     @classmethod
     def resolve(
@@ -62,6 +91,7 @@ class ClientConfig:
         host: str | None = None,
         timeout: TimeoutLike = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        default_headers: Mapping[str, str] | None = None,
         environ: Mapping[str, str] | None = None,
     ) -> ClientConfig:
         """Build a config from arguments, falling back to the ``GRADIENT_*`` variables.
@@ -93,4 +123,5 @@ class ClientConfig:
             base_url=base_url.rstrip("/"),
             timeout=timeout,
             max_retries=max_retries,
+            default_headers=default_headers,
         )

@@ -16,7 +16,8 @@ import attrs
 import httpx
 
 #: Statuses worth another try: the server asks us to come back, or failed on its side.
-RETRYABLE_STATUSES = frozenset({408, 409, 429}) | frozenset(range(500, 600))
+#: 501 (not implemented) and 505 (HTTP version) will not change on another try.
+RETRYABLE_STATUSES = frozenset({408, 409, 429}) | frozenset(range(500, 600)) - {501, 505}
 
 #: Transport failures that happen before a single byte of the request is sent.
 UNSENT_ERRORS: tuple[type[httpx.TransportError], ...] = (
@@ -82,3 +83,12 @@ def may_retry_error(error: httpx.RequestError, *, idempotent: bool) -> bool:
     """Whether a transport failure may be retried: any, unless the request was not idempotent
     and might have reached the server."""
     return idempotent or isinstance(error, UNSENT_ERRORS)
+
+
+def done_before_retry(method: str, status_code: int, *, retries_done: int) -> bool:
+    """Whether a retried DELETE's 404 means the earlier attempt did the deleting.
+
+    An attempt that timed out most likely reached the server; when the retry then finds
+    nothing to delete, the delete happened, and reporting NotFoundError would be wrong.
+    """
+    return method == "DELETE" and status_code == 404 and retries_done > 0

@@ -15,6 +15,7 @@ they like::
         ├── PermissionDeniedError     403
         ├── NotFoundError             404 (also raised when a slug or id is not listed)
         ├── ConflictError             409
+        ├── RequestTooLargeError      413
         ├── UnprocessableEntityError  422
         ├── RateLimitError            429
         └── InternalServerError       5xx
@@ -26,6 +27,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+
+from .records.errors import ErrorType
 
 __all__ = [
     "APIConnectionError",
@@ -42,6 +45,7 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RequestTooLargeError",
     "UnprocessableEntityError",
 ]
 
@@ -86,7 +90,10 @@ class APIStatusError(GradientError):
     Attributes:
         status_code: the HTTP status.
         body: the decoded JSON error body, the raw text if it was not JSON, or None.
-        error_type: the body's ``type`` (such as ``"unknownModelAdapter"``) where present.
+        error_type: the body's ``type`` where present: an :class:`ErrorType` member
+            (``ErrorType.UNKNOWN_MODEL_ADAPTER``, which also equals the string
+            ``"unknownModelAdapter"``), or the server's text for a type this SDK does not
+            know.
         request_id: the server's request id header, where present.
         headers: the response headers (never the request's, which carry the token).
     """
@@ -108,7 +115,7 @@ class APIStatusError(GradientError):
         self.body = body
         self.request_id = request_id
         self.headers: dict[str, str] = dict(headers or {})
-        self.error_type: str | None = _field(body, "type")
+        self.error_type: ErrorType | str | None = _error_type(_field(body, "type"))
         self.message = message
 
 
@@ -142,6 +149,12 @@ class ConflictError(APIStatusError):
     status_code = 409
 
 
+class RequestTooLargeError(APIStatusError):
+    """413: the request body is larger than the server takes."""
+
+    status_code = 413
+
+
 class UnprocessableEntityError(APIStatusError):
     """422: the request was understood but cannot be processed."""
 
@@ -166,6 +179,7 @@ _ERROR_BY_STATUS: dict[int, type[APIStatusError]] = {
     403: PermissionDeniedError,
     404: NotFoundError,
     409: ConflictError,
+    413: RequestTooLargeError,
     422: UnprocessableEntityError,
     429: RateLimitError,
 }
@@ -180,9 +194,19 @@ def error_class_for_status(status_code: int) -> type[APIStatusError]:
 
 def _field(body: object, name: str) -> Any:
     if isinstance(body, Mapping):
-        value = body.get(name)
+        fields: Mapping[str, object] = body  # pyright: ignore[reportUnknownVariableType]
+        value = fields.get(name)
         return value if isinstance(value, str) else None
     return None
+
+
+def _error_type(value: str | None) -> ErrorType | str | None:
+    if value is None:
+        return None
+    try:
+        return ErrorType(value)
+    except ValueError:
+        return value  # a type this SDK does not know yet still comes through
 
 
 def describe_status_error(status_code: int, body: object) -> str:

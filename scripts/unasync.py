@@ -5,6 +5,10 @@ this script's output. ``_backend.py`` is hand-written on both sides.
 
     python scripts/unasync.py          # rewrite gradient_sdk/_sync
     python scripts/unasync.py --check  # exit 1 if gradient_sdk/_sync is stale
+
+Both fail when a rewrite rule matched nothing in the whole source (a rule left over from
+code that is gone hides the next mistake), and ``--check`` also fails on a file in ``_sync``
+that no async module generates (a leftover of a module removed or renamed).
 """
 
 from __future__ import annotations
@@ -29,7 +33,6 @@ SUBSTITUTIONS: list[tuple[re.Pattern[str], str]] = [
     for pattern, replacement in [
         (r"\basync def\b", "def"),
         (r"\basync with\b", "with"),
-        (r"\basync for\b", "for"),
         (r"\bawait ", ""),
         (r"__aenter__", "__enter__"),
         (r"__aexit__", "__exit__"),
@@ -40,12 +43,23 @@ SUBSTITUTIONS: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
-def unasync(text: str) -> str:
-    """The sync twin of one async module's text (before formatting)."""
-    text = ASYNC_ONLY.sub("", text)
+def unasync(text: str, used: set[str] | None = None) -> str:
+    """The sync twin of one async module's text (before formatting); the patterns of the
+    rules that matched are added to ``used``."""
+    text, count = ASYNC_ONLY.subn("", text)
+    if used is not None and count:
+        used.add(ASYNC_ONLY.pattern)
     for pattern, replacement in SUBSTITUTIONS:
-        text = pattern.sub(replacement, text)
+        text, count = pattern.subn(replacement, text)
+        if used is not None and count:
+            used.add(pattern.pattern)
     return text
+
+
+def unused_rules(used: set[str]) -> list[str]:
+    """The rules that matched nothing in any module."""
+    rules = [ASYNC_ONLY.pattern, *(pattern.pattern for pattern, _ in SUBSTITUTIONS)]
+    return [rule for rule in rules if rule not in used]
 
 
 def formatted(text: str, name: str) -> str:
@@ -61,7 +75,7 @@ def formatted(text: str, name: str) -> str:
     return result.stdout
 
 
-def generate() -> dict[Path, str]:
+def generate(used: set[str] | None = None) -> dict[Path, str]:
     """Every generated file and its content."""
     outputs: dict[Path, str] = {}
     for source in sorted(SOURCE.glob("*.py")):
@@ -71,26 +85,55 @@ def generate() -> dict[Path, str]:
             f"# Generated from {source.relative_to(ROOT)} by scripts/unasync.py: do not edit.\n"
         )
         target = TARGET / source.name
-        outputs[target] = header + formatted(unasync(source.read_text()), str(target))
+        outputs[target] = header + formatted(unasync(source.read_text(), used), str(target))
     return outputs
+
+
+def orphans(outputs: dict[Path, str]) -> list[Path]:
+    """Files in ``_sync`` that are neither generated nor hand-written."""
+    return [
+        path
+        for path in sorted(TARGET.glob("*.py"))
+        if path not in outputs and path.name not in HAND_WRITTEN
+    ]
+
+
+def _shown(path: Path) -> Path:
+    return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="fail if the sync code is stale")
     arguments = parser.parse_args()
+    used: set[str] = set()
+    outputs = generate(used)
+    status = 0
+    unused = unused_rules(used)
+    if unused:
+        print("rewrite rules that match nothing (remove them):", *unused, sep="\n  ")
+        status = 1
     stale = []
-    for target, content in generate().items():
+    for target, content in outputs.items():
         current = target.read_text() if target.exists() else None
         if current == content:
             continue
-        stale.append(target.relative_to(ROOT))
+        stale.append(_shown(target))
         if not arguments.check:
             target.write_text(content)
+    leftovers = orphans(outputs)
     if arguments.check and stale:
         print("stale generated files (run python scripts/unasync.py):", *stale, sep="\n  ")
-        return 1
-    return 0
+        status = 1
+    if leftovers:
+        if arguments.check:
+            shown = [_shown(path) for path in leftovers]
+            print("files in _sync that nothing generates (remove them):", *shown, sep="\n  ")
+            status = 1
+        else:
+            for path in leftovers:
+                path.unlink()
+    return status
 
 
 if __name__ == "__main__":

@@ -26,16 +26,26 @@ async def sleep(seconds: float) -> None:
 async def gather_in_order(calls: Sequence[Callable[[], Awaitable[T]]], *, limit: int) -> list[T]:
     """Run the calls concurrently, at most ``limit`` at once, and return results in order.
 
-    The first failure cancels the calls still running and is raised.
+    The first failure cancels the calls still running, keeps those not started from
+    starting, and is raised.
     """
     if len(calls) == 1:
         return [await calls[0]()]
     results: list[T | None] = [None] * len(calls)
     limiter = anyio.CapacityLimiter(limit)
+    failed = False
 
     async def run(position: int) -> None:
+        nonlocal failed
         async with limiter:
-            results[position] = await calls[position]()
+            if failed:
+                return  # a call waiting for its turn when another failed: never started
+            try:
+                results[position] = await calls[position]()
+            except BaseException:
+                failed = True
+                group.cancel_scope.cancel()
+                raise
 
     try:
         async with anyio.create_task_group() as group:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import logging
+import contextlib
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
@@ -10,15 +10,25 @@ import attrs
 import httpx
 
 from .._config import NOT_GIVEN, ClientConfig, NotGiven, TimeoutLike
-from .._http import encode_body, parse_success, request_headers, status_error
-from .._retry import RetryPolicy, may_retry_error, may_retry_status
-from .._wire import to_wire
+from .._endpoints import Endpoint
+from .._http import (
+    FILE_PART,
+    EncodedBody,
+    client_headers,
+    decoded_json,
+    encode_request,
+    parse_success,
+    query_params,
+    status_error,
+)
+from .._logs import logger
+from .._retry import RetryPolicy, done_before_retry, may_retry_error, may_retry_status
 from ..errors import APIConnectionError, APITimeoutError, ClientClosedError, GradientError
 from . import _backend
 
+RequestT = TypeVar("RequestT")
+ResponseT = TypeVar("ResponseT")
 T = TypeVar("T")
-
-logger = logging.getLogger("gradient_sdk")
 
 
 class AsyncTransport:
@@ -36,6 +46,7 @@ class AsyncTransport:
             raise TypeError("pass either http_client or transport, not both")
         self.config = config
         self.retry_policy = retry_policy or RetryPolicy()
+        self._headers = client_headers(config)
         # A client passed in belongs to the caller, who closes it.
         self._owns_http_client = http_client is None
         self._http_client = http_client or httpx.AsyncClient(
@@ -47,13 +58,19 @@ class AsyncTransport:
         *,
         timeout: TimeoutLike | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        default_headers: Mapping[str, str] | NotGiven = NOT_GIVEN,
     ) -> AsyncTransport:
-        """A transport with other settings that shares this one's connection pool."""
+        """A transport with other settings that shares this one's connection pool.
+
+        ``default_headers`` are added to this transport's (a value replaces the same header).
+        """
         changes: dict[str, Any] = {}
         if not isinstance(timeout, NotGiven):
             changes["timeout"] = timeout
         if not isinstance(max_retries, NotGiven):
             changes["max_retries"] = max_retries
+        if not isinstance(default_headers, NotGiven):
+            changes["default_headers"] = {**self.config.default_headers, **default_headers}
         twin = AsyncTransport(
             attrs.evolve(self.config, **changes),
             http_client=self._http_client,
@@ -74,64 +91,84 @@ class AsyncTransport:
 
     async def request(
         self,
-        method: str,
-        path: str,
+        endpoint: Endpoint[RequestT, ResponseT],
         *,
-        response_type: type[T],
-        body: object = None,
+        path: Mapping[str, str] | None = None,
+        body: RequestT | None = None,
         params: Mapping[str, str] | None = None,
-        idempotent: bool = True,
-    ) -> T:
-        """Send a request and read the answer into ``response_type``."""
-        response = await self._send_with_retries(
-            method, path, body=body, params=params, idempotent=idempotent
+    ) -> ResponseT:
+        """Send one operation of the endpoint table and read its answer into its record.
+
+        Operations whose answer nobody reads (``response`` None) return None.
+        """
+        response = await self.send(
+            endpoint.method,
+            endpoint.url_path(path),
+            body=encode_request(body),
+            params=params,
+            resend_safe=endpoint.resend_safe,
         )
-        return parse_success(response, response_type)
+        if endpoint.response is None:
+            return None  # type: ignore[return-value]  # ResponseT is None for these rows
+        return parse_success(response, endpoint.response)
 
-    async def request_without_result(
-        self, method: str, path: str, *, idempotent: bool = True
-    ) -> None:
-        """Send a request whose success body carries nothing worth reading."""
-        await self._send_with_retries(method, path, body=None, params=None, idempotent=idempotent)
-
-    async def _send_with_retries(
+    async def request_raw(
         self,
         method: str,
         path: str,
         *,
         body: object,
         params: Mapping[str, str] | None,
-        idempotent: bool,
+        resend_safe: bool | None,
+        cast_to: type[T] | None,
+    ) -> T | Any:
+        """A request to any path: the low-level escape hatch behind ``client.request``."""
+        method = method.upper()
+        if not path.startswith("/"):
+            raise ValueError(f"path must start with '/', relative to the base URL; got {path!r}")
+        safe = method in {"GET", "HEAD", "DELETE"} if resend_safe is None else resend_safe
+        response = await self.send(
+            method, path, body=encode_request(body), params=params, resend_safe=safe
+        )
+        if cast_to is None:
+            return decoded_json(response) if response.content else None
+        return parse_success(response, cast_to)
+
+    async def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: EncodedBody,
+        params: Mapping[str, str] | None,
+        resend_safe: bool,
     ) -> httpx.Response:
+        """Send with retries; the successful response, or the SDK's error for the last try."""
         url = self.config.base_url + path
-        content = None if body is None else encode_body(to_wire(body))
-        headers = request_headers(self.config, has_body=content is not None)
+        params = query_params(params)
         if self.is_closed:
             raise ClientClosedError("the client is closed; create a new one to send requests")
+        attempts = self.config.max_retries + 1
         retries_done = 0
         while True:
             error: GradientError
             retry_headers: Mapping[str, str] | None = None
+            logger.debug("%s %s: attempt %d of %d", method, path, retries_done + 1, attempts)
             try:
-                response = await self._http_client.request(
-                    method,
-                    url,
-                    content=content,
-                    params=params,
-                    headers=headers,
-                    timeout=self.config.timeout,
-                )
+                response = await self._send_once(method, url, body, params)
             except httpx.RequestError as failure:
                 error = _connection_error(failure, method, url)
                 error.__cause__ = failure
-                retryable = may_retry_error(failure, idempotent=idempotent)
+                retryable = may_retry_error(failure, idempotent=resend_safe)
             else:
-                logger.debug("%s %s -> %s", method, path, response.status_code)
-                if response.is_success:
+                logger.debug("%s %s -> %d", method, path, response.status_code)
+                if response.is_success or done_before_retry(
+                    method, response.status_code, retries_done=retries_done
+                ):
                     return response
                 error = status_error(response, secret=self.config.access_token)
                 retry_headers = response.headers
-                retryable = may_retry_status(response.status_code, idempotent=idempotent)
+                retryable = may_retry_status(response.status_code, idempotent=resend_safe)
             if not retryable or retries_done >= self.config.max_retries:
                 raise error
             delay = self.retry_policy.delay(retries_done, retry_headers)
@@ -146,6 +183,30 @@ class AsyncTransport:
                 delay,
             )
             await _backend.sleep(delay)
+
+    async def _send_once(
+        self, method: str, url: str, body: EncodedBody, params: Mapping[str, str] | None
+    ) -> httpx.Response:
+        headers = self._headers
+        if body.content_type is not None:
+            headers = headers.copy()
+            headers["Content-Type"] = body.content_type
+        with contextlib.ExitStack() as stack:
+            files = None
+            if body.upload is not None:
+                # Opened for each attempt and streamed by httpx: never read whole.
+                upload = body.upload
+                stream = stack.enter_context(upload.path.open("rb"))
+                files = {FILE_PART: (upload.filename, stream, upload.content_type)}
+            return await self._http_client.request(
+                method,
+                url,
+                content=body.json,
+                files=files,
+                params=params,
+                headers=headers,
+                timeout=self.config.timeout,
+            )
 
 
 def _connection_error(failure: httpx.RequestError, method: str, url: str) -> APIConnectionError:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import TracebackType
-from typing import Literal, overload
+from typing import Any, TypeVar, overload
 
 import httpx
 
@@ -15,11 +16,11 @@ from .._config import (
     NotGiven,
     TimeoutLike,
 )
-from ..records import CapabilityFilter
 from ._transport import AsyncTransport
 from .embeddings import AsyncEmbeddings
-from .handles import AsyncBaseModel, AsyncEmbeddingsModel, AsyncModelAdapter
 from .models import AsyncModels
+
+T = TypeVar("T")
 
 
 class AsyncGradient:
@@ -30,6 +31,10 @@ class AsyncGradient:
         async with AsyncGradient() as client:
             base = await client.list_models(only_base=True)
 
+    The operations live on resources (``client.models``, ``client.embeddings``); gradientai's
+    shortcuts on the client (``list_models``, ``get_base_model``, ``get_model_adapter``,
+    ``list_embeddings_models``, ``get_embeddings_model``) are those same methods.
+
     Args:
         access_token: the API token; defaults to ``$GRADIENT_ACCESS_TOKEN``.
         workspace_id: the workspace to act in; defaults to ``$GRADIENT_WORKSPACE_ID``.
@@ -37,6 +42,7 @@ class AsyncGradient:
             ``https://api.gradient.ai/api``.
         timeout: seconds (or an ``httpx.Timeout``) per attempt; None waits forever.
         max_retries: how many times a failed request is tried again (0 to disable).
+        default_headers: more headers for every request (not the credentials).
         http_client: an ``httpx.AsyncClient`` to send through; the caller closes it.
         transport: an ``httpx`` transport for the client's own connection pool (tests and the
             emulator plug in here). Give ``http_client`` or ``transport``, not both.
@@ -50,6 +56,7 @@ class AsyncGradient:
         host: str | None = None,
         timeout: TimeoutLike = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
@@ -59,6 +66,7 @@ class AsyncGradient:
             host=host,
             timeout=timeout,
             max_retries=max_retries,
+            default_headers=default_headers,
         )
         self._init_with(AsyncTransport(config, http_client=http_client, transport=transport))
 
@@ -66,6 +74,12 @@ class AsyncGradient:
         self._transport = transport
         self.models = AsyncModels(transport)
         self.embeddings = AsyncEmbeddings(transport)
+        # gradientai's shortcuts: the resources' own methods, so each signature exists once.
+        self.list_models = self.models.list_models
+        self.get_base_model = self.models.get_base_model
+        self.get_model_adapter = self.models.get_model_adapter
+        self.list_embeddings_models = self.embeddings.list_embeddings_models
+        self.get_embeddings_model = self.embeddings.get_embeddings_model
 
     def __repr__(self) -> str:
         config = self._transport.config
@@ -88,16 +102,70 @@ class AsyncGradient:
         *,
         timeout: TimeoutLike | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        default_headers: Mapping[str, str] | NotGiven = NOT_GIVEN,
     ) -> AsyncGradient:
-        """A client with other timeout or retry settings that shares this one's connections.
+        """A client with other settings that shares this one's connections.
 
-        Arguments left out keep this client's values; ``timeout=None`` means no timeout.
+        Arguments left out keep this client's values; ``timeout=None`` means no timeout;
+        ``default_headers`` are added to this client's.
 
         Closing this client closes the shared pool; closing the new one does nothing.
         """
         twin = object.__new__(type(self))
-        twin._init_with(self._transport.with_options(timeout=timeout, max_retries=max_retries))
+        twin._init_with(
+            self._transport.with_options(
+                timeout=timeout, max_retries=max_retries, default_headers=default_headers
+            )
+        )
         return twin
+
+    @overload
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        cast_to: type[T],
+        body: object = None,
+        params: Mapping[str, str] | None = None,
+        resend_safe: bool | None = None,
+    ) -> T: ...
+
+    @overload
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: object = None,
+        params: Mapping[str, str] | None = None,
+        resend_safe: bool | None = None,
+    ) -> Any: ...
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        cast_to: type[T] | None = None,
+        body: object = None,
+        params: Mapping[str, str] | None = None,
+        resend_safe: bool | None = None,
+    ) -> T | Any:
+        """Send any request, with the client's headers, timeouts, retries and typed errors.
+
+        The escape hatch for an operation the SDK does not wrap yet::
+
+            listing = await client.request("GET", "/models", cast_to=ListModelsResponse)
+
+        ``path`` is relative to the base URL. ``body`` is a record (sent in wire form) or
+        JSON-ready data. ``cast_to`` reads the answer into a record; without it the decoded
+        JSON comes back. ``resend_safe`` says whether a retry may send it again after it may
+        have reached the server (by default: for GET and DELETE only).
+        """
+        return await self._transport.request_raw(
+            method, path, body=body, params=params, resend_safe=resend_safe, cast_to=cast_to
+        )
 
     @property
     def is_closed(self) -> bool:
@@ -122,47 +190,3 @@ class AsyncGradient:
         traceback: TracebackType | None,
     ) -> None:
         await self.aclose()
-
-    @overload
-    async def list_models(
-        self,
-        *,
-        only_base: Literal[True],
-        capability: CapabilityFilter | str = CapabilityFilter.ANY,
-    ) -> list[AsyncBaseModel]: ...
-
-    @overload
-    async def list_models(
-        self,
-        *,
-        only_base: bool = False,
-        capability: CapabilityFilter | str = CapabilityFilter.ANY,
-    ) -> list[AsyncBaseModel | AsyncModelAdapter]: ...
-
-    async def list_models(
-        self,
-        *,
-        only_base: bool = False,
-        capability: CapabilityFilter | str = CapabilityFilter.ANY,
-    ) -> list[AsyncBaseModel] | list[AsyncBaseModel | AsyncModelAdapter]:
-        """The workspace's base models and, unless ``only_base``, its adapters.
-
-        ``capability`` keeps only models that can ``"complete"`` or ``"fineTune"``.
-        """
-        return await self.models.list_models(only_base=only_base, capability=capability)
-
-    async def get_base_model(self, *, base_model_slug: str) -> AsyncBaseModel:
-        """The base model with this slug; :class:`~gradient_sdk.NotFoundError` if none."""
-        return await self.models.get_base_model(base_model_slug=base_model_slug)
-
-    async def get_model_adapter(self, *, model_adapter_id: str) -> AsyncModelAdapter:
-        """The adapter with this id; :class:`~gradient_sdk.NotFoundError` if none."""
-        return await self.models.get_model_adapter(model_adapter_id=model_adapter_id)
-
-    async def list_embeddings_models(self) -> list[AsyncEmbeddingsModel]:
-        """The embeddings models the workspace can use."""
-        return await self.embeddings.list_embeddings_models()
-
-    async def get_embeddings_model(self, *, slug: str) -> AsyncEmbeddingsModel:
-        """The embeddings model with this slug; :class:`~gradient_sdk.NotFoundError` if none."""
-        return await self.embeddings.get_embeddings_model(slug=slug)

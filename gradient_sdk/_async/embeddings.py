@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import partial
 
-from .._http import path_segment
+from .. import _endpoints as api
 from .._lookup import find_by_slug
 from .._params import EmbeddingInputLike, to_embedding_inputs
 from ..errors import APIResponseValidationError
@@ -14,7 +14,6 @@ from ..records import (
     Embedding,
     GenerateEmbeddingsRequest,
     GenerateEmbeddingsResponse,
-    ListEmbeddingsModelsResponse,
 )
 from . import _backend
 from ._transport import AsyncTransport
@@ -37,9 +36,7 @@ class AsyncEmbeddings:
 
     async def list_embeddings_models(self) -> list[AsyncEmbeddingsModel]:
         """The embeddings models the workspace can use."""
-        listing = await self._transport.request(
-            "GET", "/embeddings", response_type=ListEmbeddingsModelsResponse
-        )
+        listing = await self._transport.request(api.LIST_EMBEDDINGS)
         return [AsyncEmbeddingsModel(info, self) for info in listing.embeddings_models]
 
     async def get_embeddings_model(self, *, slug: str) -> AsyncEmbeddingsModel:
@@ -84,10 +81,7 @@ class AsyncEmbeddings:
         self, slug: str, request: GenerateEmbeddingsRequest
     ) -> GenerateEmbeddingsResponse:
         answer = await self._transport.request(
-            "POST",
-            f"/embeddings/{path_segment(slug)}",
-            body=request,
-            response_type=GenerateEmbeddingsResponse,
+            api.GENERATE_EMBEDDING, path={"slug": slug}, body=request
         )
         # Results are matched to inputs by index: a gap or a repeat would shift them silently.
         indexes = sorted(item.index for item in answer.embeddings)

@@ -9,7 +9,9 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from .._params import EmbeddingInputLike, GuidanceLike, SampleLike
+from typing_extensions import Unpack
+
+from .._params import AdapterOptions, CompleteOptions, EmbeddingInputLike, SampleLike
 from ..records import (
     BaseModelCapability,
     BaseModelInfo,
@@ -43,41 +45,14 @@ class _AsyncModel:
         """The workspace the model belongs to."""
         return self._models.workspace_id
 
-    async def complete(
-        self,
-        *,
-        query: str,
-        max_generated_token_count: int | None = None,
-        temperature: float | None = None,
-        top_k: int | None = None,
-        top_p: float | None = None,
-        guidance: GuidanceLike | None = None,
-        rag_collection_id: str | None = None,
-        auto_template: bool | None = None,
-    ) -> CompleteResponse:
-        """Complete ``query`` with this model.
+    async def complete(self, *, query: str, **options: Unpack[CompleteOptions]) -> CompleteResponse:
+        """Complete ``query`` (not empty) with this model.
 
-        Args:
-            query: the prompt, not empty.
-            max_generated_token_count: at most this many new tokens (1 to 511).
-            temperature: sampling temperature in [0, 1]; 0 picks the likeliest token.
-            top_k: sample among the ``top_k`` likeliest tokens (at least 1).
-            top_p: sample among the likeliest tokens whose probabilities add up to ``top_p``.
-            guidance: ``{"type": "choice", "value": [...]}``: answer with one of the choices.
-            rag_collection_id: retrieve context from this RAG collection first.
-            auto_template: wrap the query in the model's recommended prompt template.
+        The options (``max_generated_token_count``, ``temperature``, ``top_k``, ``top_p``,
+        ``guidance``, ``rag_collection_id`` or ``rag``, ``auto_template``) are described in
+        :class:`~gradient_sdk.CompleteOptions`.
         """
-        return await self._models.complete(
-            model_id=self.id,
-            query=query,
-            max_generated_token_count=max_generated_token_count,
-            temperature=temperature,
-            top_k=top_k,
-            top_p=top_p,
-            guidance=guidance,
-            rag_collection_id=rag_collection_id,
-            auto_template=auto_template,
-        )
+        return await self._models.complete(model_id=self.id, query=query, **options)
 
     # unasync: async-only-start
     acomplete = complete
@@ -117,18 +92,14 @@ class AsyncBaseModel(_AsyncModel):
         return self.info.capabilities
 
     async def create_model_adapter(
-        self, *, name: str, rank: int | None = None, learning_rate: float | None = None
+        self, *, name: str, **options: Unpack[AdapterOptions]
     ) -> AsyncModelAdapter:
-        """Create a LoRA adapter of this base model.
+        """Create a LoRA adapter of this base model, named ``name`` (not empty).
 
-        Args:
-            name: the adapter's name, not empty.
-            rank: LoRA rank, 1 to 32; None lets the server choose.
-            learning_rate: in (0, 1); None lets the server choose.
+        ``rank`` (1 to 32) and ``learning_rate`` (in (0, 1)) are optional; see
+        :class:`~gradient_sdk.AdapterOptions`.
         """
-        return await self._models.create_model_adapter(
-            base_model_id=self.id, name=name, rank=rank, learning_rate=learning_rate
-        )
+        return await self._models.create_model_adapter(base_model_id=self.id, name=name, **options)
 
 
 class AsyncModelAdapter(_AsyncModel):

@@ -5,26 +5,28 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Literal, overload
 
-from .._http import path_segment
+from typing_extensions import Unpack
+
+from .. import _endpoints as api
 from .._lookup import find_by_slug
-from .._params import GuidanceLike, SampleLike, to_guidance, to_samples
+from .._params import (
+    AdapterOptions,
+    CompleteOptions,
+    SampleLike,
+    complete_request,
+    create_model_request,
+    to_samples,
+)
 from ..records import (
     BaseModelInfo,
     CapabilityFilter,
-    CompleteRequest,
+    CapabilityLike,
     CompleteResponse,
-    CreateModelRequest,
-    CreateModelResponse,
     FineTuneRequest,
     FineTuneResponse,
-    InitialHyperparameters,
-    ListModelsResponse,
-    LoraHyperparameters,
     ModelAdapterInfo,
-    NewModelAdapter,
-    RagOptions,
-    TrainingArguments,
 )
+from ..records.models import to_capability_filter
 from ._transport import AsyncTransport
 from .handles import AsyncBaseModel, AsyncModelAdapter
 
@@ -42,33 +44,34 @@ class AsyncModels:
 
     @overload
     async def list_models(
-        self,
-        *,
-        only_base: Literal[True],
-        capability: CapabilityFilter | str = CapabilityFilter.ANY,
+        self, *, only_base: Literal[True], capability: CapabilityLike = CapabilityFilter.ANY
     ) -> list[AsyncBaseModel]: ...
 
     @overload
     async def list_models(
         self,
         *,
-        only_base: bool = False,
-        capability: CapabilityFilter | str = CapabilityFilter.ANY,
+        only_base: Literal[False] = False,
+        capability: CapabilityLike = CapabilityFilter.ANY,
     ) -> list[AsyncBaseModel | AsyncModelAdapter]: ...
 
+    @overload
     async def list_models(
-        self,
-        *,
-        only_base: bool = False,
-        capability: CapabilityFilter | str = CapabilityFilter.ANY,
+        self, *, only_base: bool, capability: CapabilityLike = CapabilityFilter.ANY
+    ) -> list[AsyncBaseModel] | list[AsyncBaseModel | AsyncModelAdapter]: ...
+
+    async def list_models(
+        self, *, only_base: bool = False, capability: CapabilityLike = CapabilityFilter.ANY
     ) -> list[AsyncBaseModel] | list[AsyncBaseModel | AsyncModelAdapter]:
-        """The workspace's base models and, unless ``only_base``, its adapters."""
-        capability = CapabilityFilter(capability)
+        """The workspace's base models and, unless ``only_base``, its adapters.
+
+        ``capability`` (``"any"``, ``"complete"`` or ``"fineTune"``) keeps only the base
+        models that have it.
+        """
+        capability = to_capability_filter(capability)
         # The official client always sends both, with the boolean capitalised.
         params = {"capability": capability.value, "onlyBase": str(bool(only_base))}
-        listing = await self._transport.request(
-            "GET", "/models", params=params, response_type=ListModelsResponse
-        )
+        listing = await self._transport.request(api.LIST_MODELS, params=params)
         return [self._handle(info) for info in listing.models]
 
     async def get_base_model(self, *, base_model_slug: str) -> AsyncBaseModel:
@@ -78,69 +81,33 @@ class AsyncModels:
 
     async def get_model_adapter(self, *, model_adapter_id: str) -> AsyncModelAdapter:
         """The adapter with this id; :class:`NotFoundError` if there is none."""
-        info = await self._transport.request(
-            "GET", f"/models/{path_segment(model_adapter_id)}", response_type=ModelAdapterInfo
-        )
+        info = await self._transport.request(api.GET_MODEL, path={"id": model_adapter_id})
         return AsyncModelAdapter(info, self)
 
     async def create_model_adapter(
-        self,
-        *,
-        base_model_id: str,
-        name: str,
-        rank: int | None = None,
-        learning_rate: float | None = None,
+        self, *, base_model_id: str, name: str, **options: Unpack[AdapterOptions]
     ) -> AsyncModelAdapter:
-        """Create an adapter of a base model. Never retried once the server may have seen it."""
-        request = CreateModelRequest(
-            model=NewModelAdapter(base_model_id=base_model_id, name=name),
-            initial_hyperparameters=InitialHyperparameters(
-                lora_hyperparameters=LoraHyperparameters(rank=rank),
-                training_arguments=TrainingArguments(learning_rate=learning_rate),
-            ),
-        )
-        created = await self._transport.request(
-            "POST", "/models", body=request, response_type=CreateModelResponse, idempotent=False
-        )
+        """Create an adapter of a base model (``rank``, ``learning_rate``: see
+        :class:`~gradient_sdk.AdapterOptions`). Never resent once the server may have seen it.
+        """
+        request = create_model_request(base_model_id, name, options)
+        created = await self._transport.request(api.CREATE_MODEL, body=request)
         # As in gradientai, the adapter is described from what we sent, without another call.
         info = ModelAdapterInfo(id=created.id, name=name, base_model_id=base_model_id)
         return AsyncModelAdapter(info, self)
 
     async def delete_model_adapter(self, *, model_adapter_id: str) -> None:
         """Delete an adapter and its weights."""
-        await self._transport.request_without_result(
-            "DELETE", f"/models/{path_segment(model_adapter_id)}"
-        )
+        await self._transport.request(api.DELETE_MODEL, path={"id": model_adapter_id})
 
     async def complete(
-        self,
-        *,
-        model_id: str,
-        query: str,
-        max_generated_token_count: int | None = None,
-        temperature: float | None = None,
-        top_k: int | None = None,
-        top_p: float | None = None,
-        guidance: GuidanceLike | None = None,
-        rag_collection_id: str | None = None,
-        auto_template: bool | None = None,
+        self, *, model_id: str, query: str, **options: Unpack[CompleteOptions]
     ) -> CompleteResponse:
-        """Complete ``query`` with a base model or an adapter."""
-        request = CompleteRequest(
-            query=query,
-            auto_template=auto_template,
-            guidance=to_guidance(guidance),
-            max_generated_token_count=max_generated_token_count,
-            rag=None if rag_collection_id is None else RagOptions(collection_id=rag_collection_id),
-            temperature=temperature,
-            top_k=top_k,
-            top_p=top_p,
-        )
+        """Complete ``query`` with a base model or an adapter; the options are
+        :class:`~gradient_sdk.CompleteOptions`."""
+        request = complete_request(query, options)
         return await self._transport.request(
-            "POST",
-            f"/models/{path_segment(model_id)}/complete",
-            body=request,
-            response_type=CompleteResponse,
+            api.COMPLETE_MODEL, path={"id": model_id}, body=request
         )
 
     async def fine_tune(
@@ -148,16 +115,13 @@ class AsyncModels:
     ) -> FineTuneResponse:
         """Train an adapter one step on ``samples``.
 
-        A fine-tune changes the adapter, so it is retried only when the request surely never
-        reached the server (the connection could not be opened); see ``docs/retries.md``.
+        A fine-tune changes the adapter, so it is resent only when the request surely never
+        reached the server (the connection could not be opened); see
+        ``docs/errors-and-retries.md``.
         """
         request = FineTuneRequest(samples=to_samples(samples))
         return await self._transport.request(
-            "POST",
-            f"/models/{path_segment(model_adapter_id)}/fine-tune",
-            body=request,
-            response_type=FineTuneResponse,
-            idempotent=False,
+            api.FINE_TUNE_MODEL, path={"id": model_adapter_id}, body=request
         )
 
     def _handle(self, info: BaseModelInfo | ModelAdapterInfo) -> AsyncBaseModel | AsyncModelAdapter:

@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import TracebackType
-from typing import Literal, overload
+from typing import Any, TypeVar, overload
 
 import httpx
 
@@ -16,11 +17,11 @@ from .._config import (
     NotGiven,
     TimeoutLike,
 )
-from ..records import CapabilityFilter
 from ._transport import Transport
 from .embeddings import Embeddings
-from .handles import BaseModel, EmbeddingsModel, ModelAdapter
 from .models import Models
+
+T = TypeVar("T")
 
 
 class Gradient:
@@ -31,6 +32,10 @@ class Gradient:
         with Gradient() as client:
             base = client.list_models(only_base=True)
 
+    The operations live on resources (``client.models``, ``client.embeddings``); gradientai's
+    shortcuts on the client (``list_models``, ``get_base_model``, ``get_model_adapter``,
+    ``list_embeddings_models``, ``get_embeddings_model``) are those same methods.
+
     Args:
         access_token: the API token; defaults to ``$GRADIENT_ACCESS_TOKEN``.
         workspace_id: the workspace to act in; defaults to ``$GRADIENT_WORKSPACE_ID``.
@@ -38,6 +43,7 @@ class Gradient:
             ``https://api.gradient.ai/api``.
         timeout: seconds (or an ``httpx.Timeout``) per attempt; None waits forever.
         max_retries: how many times a failed request is tried again (0 to disable).
+        default_headers: more headers for every request (not the credentials).
         http_client: an ``httpx.Client`` to send through; the caller closes it.
         transport: an ``httpx`` transport for the client's own connection pool (tests and the
             emulator plug in here). Give ``http_client`` or ``transport``, not both.
@@ -51,6 +57,7 @@ class Gradient:
         host: str | None = None,
         timeout: TimeoutLike = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
@@ -60,6 +67,7 @@ class Gradient:
             host=host,
             timeout=timeout,
             max_retries=max_retries,
+            default_headers=default_headers,
         )
         self._init_with(Transport(config, http_client=http_client, transport=transport))
 
@@ -67,6 +75,12 @@ class Gradient:
         self._transport = transport
         self.models = Models(transport)
         self.embeddings = Embeddings(transport)
+        # gradientai's shortcuts: the resources' own methods, so each signature exists once.
+        self.list_models = self.models.list_models
+        self.get_base_model = self.models.get_base_model
+        self.get_model_adapter = self.models.get_model_adapter
+        self.list_embeddings_models = self.embeddings.list_embeddings_models
+        self.get_embeddings_model = self.embeddings.get_embeddings_model
 
     def __repr__(self) -> str:
         config = self._transport.config
@@ -89,16 +103,70 @@ class Gradient:
         *,
         timeout: TimeoutLike | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        default_headers: Mapping[str, str] | NotGiven = NOT_GIVEN,
     ) -> Gradient:
-        """A client with other timeout or retry settings that shares this one's connections.
+        """A client with other settings that shares this one's connections.
 
-        Arguments left out keep this client's values; ``timeout=None`` means no timeout.
+        Arguments left out keep this client's values; ``timeout=None`` means no timeout;
+        ``default_headers`` are added to this client's.
 
         Closing this client closes the shared pool; closing the new one does nothing.
         """
         twin = object.__new__(type(self))
-        twin._init_with(self._transport.with_options(timeout=timeout, max_retries=max_retries))
+        twin._init_with(
+            self._transport.with_options(
+                timeout=timeout, max_retries=max_retries, default_headers=default_headers
+            )
+        )
         return twin
+
+    @overload
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        cast_to: type[T],
+        body: object = None,
+        params: Mapping[str, str] | None = None,
+        resend_safe: bool | None = None,
+    ) -> T: ...
+
+    @overload
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: object = None,
+        params: Mapping[str, str] | None = None,
+        resend_safe: bool | None = None,
+    ) -> Any: ...
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        cast_to: type[T] | None = None,
+        body: object = None,
+        params: Mapping[str, str] | None = None,
+        resend_safe: bool | None = None,
+    ) -> T | Any:
+        """Send any request, with the client's headers, timeouts, retries and typed errors.
+
+        The escape hatch for an operation the SDK does not wrap yet::
+
+            listing = client.request("GET", "/models", cast_to=ListModelsResponse)
+
+        ``path`` is relative to the base URL. ``body`` is a record (sent in wire form) or
+        JSON-ready data. ``cast_to`` reads the answer into a record; without it the decoded
+        JSON comes back. ``resend_safe`` says whether a retry may send it again after it may
+        have reached the server (by default: for GET and DELETE only).
+        """
+        return self._transport.request_raw(
+            method, path, body=body, params=params, resend_safe=resend_safe, cast_to=cast_to
+        )
 
     @property
     def is_closed(self) -> bool:
@@ -119,47 +187,3 @@ class Gradient:
         traceback: TracebackType | None,
     ) -> None:
         self.close()
-
-    @overload
-    def list_models(
-        self,
-        *,
-        only_base: Literal[True],
-        capability: CapabilityFilter | str = CapabilityFilter.ANY,
-    ) -> list[BaseModel]: ...
-
-    @overload
-    def list_models(
-        self,
-        *,
-        only_base: bool = False,
-        capability: CapabilityFilter | str = CapabilityFilter.ANY,
-    ) -> list[BaseModel | ModelAdapter]: ...
-
-    def list_models(
-        self,
-        *,
-        only_base: bool = False,
-        capability: CapabilityFilter | str = CapabilityFilter.ANY,
-    ) -> list[BaseModel] | list[BaseModel | ModelAdapter]:
-        """The workspace's base models and, unless ``only_base``, its adapters.
-
-        ``capability`` keeps only models that can ``"complete"`` or ``"fineTune"``.
-        """
-        return self.models.list_models(only_base=only_base, capability=capability)
-
-    def get_base_model(self, *, base_model_slug: str) -> BaseModel:
-        """The base model with this slug; :class:`~gradient_sdk.NotFoundError` if none."""
-        return self.models.get_base_model(base_model_slug=base_model_slug)
-
-    def get_model_adapter(self, *, model_adapter_id: str) -> ModelAdapter:
-        """The adapter with this id; :class:`~gradient_sdk.NotFoundError` if none."""
-        return self.models.get_model_adapter(model_adapter_id=model_adapter_id)
-
-    def list_embeddings_models(self) -> list[EmbeddingsModel]:
-        """The embeddings models the workspace can use."""
-        return self.embeddings.list_embeddings_models()
-
-    def get_embeddings_model(self, *, slug: str) -> EmbeddingsModel:
-        """The embeddings model with this slug; :class:`~gradient_sdk.NotFoundError` if none."""
-        return self.embeddings.get_embeddings_model(slug=slug)

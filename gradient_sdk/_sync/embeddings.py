@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import partial
 
-from .._http import path_segment
+from .. import _endpoints as api
 from .._lookup import find_by_slug
 from .._params import EmbeddingInputLike, to_embedding_inputs
 from ..errors import APIResponseValidationError
@@ -15,7 +15,6 @@ from ..records import (
     Embedding,
     GenerateEmbeddingsRequest,
     GenerateEmbeddingsResponse,
-    ListEmbeddingsModelsResponse,
 )
 from . import _backend
 from ._transport import Transport
@@ -38,9 +37,7 @@ class Embeddings:
 
     def list_embeddings_models(self) -> list[EmbeddingsModel]:
         """The embeddings models the workspace can use."""
-        listing = self._transport.request(
-            "GET", "/embeddings", response_type=ListEmbeddingsModelsResponse
-        )
+        listing = self._transport.request(api.LIST_EMBEDDINGS)
         return [EmbeddingsModel(info, self) for info in listing.embeddings_models]
 
     def get_embeddings_model(self, *, slug: str) -> EmbeddingsModel:
@@ -82,12 +79,7 @@ class Embeddings:
         return GenerateEmbeddingsResponse(embeddings=tuple(merged))
 
     def _send(self, slug: str, request: GenerateEmbeddingsRequest) -> GenerateEmbeddingsResponse:
-        answer = self._transport.request(
-            "POST",
-            f"/embeddings/{path_segment(slug)}",
-            body=request,
-            response_type=GenerateEmbeddingsResponse,
-        )
+        answer = self._transport.request(api.GENERATE_EMBEDDING, path={"slug": slug}, body=request)
         # Results are matched to inputs by index: a gap or a repeat would shift them silently.
         indexes = sorted(item.index for item in answer.embeddings)
         if indexes != list(range(len(request.inputs))):

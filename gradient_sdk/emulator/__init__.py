@@ -5,7 +5,7 @@ Install it with ``pip install "gradient-sdk[emulator]"``. Three ways to run it:
 - ``gradient emulator --port 8765 --data-dir ./gradient-data`` (or
   ``python -m gradient_sdk.emulator``) serves it over HTTP at ``http://127.0.0.1:8765/api``
   and prints the access token and workspace id to use;
-- ``async with serve(Emulator(model="tiny")) as client:`` runs it in process and yields an
+- ``async with serve(EmulatorSettings(model="tiny")) as client:`` runs it in process and yields an
   :class:`~gradient_sdk.AsyncGradient` connected to it through ``httpx.ASGITransport``;
 - ``with serve_http(...) as server:`` runs it under uvicorn on a free loopback port in a
   background thread, for the sync :class:`~gradient_sdk.Gradient` (``server.client()``).
@@ -17,24 +17,34 @@ What differs from the hosted service, on purpose:
 - ``autoTemplate`` absent or null means **false**: the prompt reaches the model as sent.
   Fine-tune samples are raw text too, so an adapter is asked in the format it was taught;
   ``autoTemplate: true`` wraps the prompt in the model's chat template.
-- Embeddings answer to the slug clients ask for, ``bge-large``, and to the engine's own name
-  (``minilm`` or ``hashing``); the vectors are all-MiniLM-L6-v2's **384** dimensions, not
+- Embeddings are listed as the slug clients ask for, ``bge-large`` (the only one the official
+  clients accept in a listing); the engine also answers to its own name (``minilm`` or
+  ``hashing``) when asked by slug. The vectors are all-MiniLM-L6-v2's **384** dimensions, not
   bge-large's 1024.
 - ``guidance`` is refused (``modelDoesNotSupportGuidance``) and there are no RAG collections
-  (``unknownRagCollection``).
-- Limits: bodies up to 1 MiB (413), up to 64 samples and 8,192 tokens per fine-tune, each
-  sample and each prompt within the model's context window (422); all set on
-  :class:`Emulator`. Errors are 400 for input that does not parse, 401 for a missing or wrong
-  token, 403 for a workspace the token does not own, 404 for an unknown model or another
-  workspace's adapter.
+  (``unknownRagCollection``). Files, RAG collections and blocks answer **501** with a message
+  saying the emulator does not implement them yet.
+- Limits: JSON bodies up to 1 MiB and uploads up to 64 MiB (413), up to 64 samples and
+  8,192 tokens per fine-tune, each sample and each prompt within the model's context window
+  (422); all set on :class:`EmulatorSettings`. Errors are 400 for input that does not parse,
+  401 for a missing or wrong token, 403 for a workspace the token does not own, 404 for an
+  unknown model or another workspace's adapter.
 - One fine-tune call trains the adapter for a few optimizer steps on its samples and stores
   the new weights before it answers; adapters and weights live under the data directory and
   survive restarts. The OpenAPI document is at ``/openapi.json``.
 """
 
-from .app import create_app
-from .errors import ErrorType
+from ..records import ErrorType
+from .http import create_app
 from .server import RunningEmulator, serve, serve_http
-from .settings import Emulator
+from .settings import Emulator, EmulatorSettings
 
-__all__ = ["Emulator", "ErrorType", "RunningEmulator", "create_app", "serve", "serve_http"]
+__all__ = [
+    "Emulator",
+    "EmulatorSettings",
+    "ErrorType",
+    "RunningEmulator",
+    "create_app",
+    "serve",
+    "serve_http",
+]

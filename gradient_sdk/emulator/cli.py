@@ -12,12 +12,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .._config import ACCESS_TOKEN_ENV, API_URL_ENV, WORKSPACE_ID_ENV
-from .app import create_app
+from .http import create_app
 from .server import api_url, bind, uvicorn_server
 from .settings import (
     DEFAULT_MAX_BODY_BYTES,
     DEFAULT_MAX_SAMPLES_PER_FINE_TUNE,
-    Emulator,
+    EmulatorSettings,
     generate_access_token,
     generate_workspace_id,
 )
@@ -90,7 +90,7 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def settings_from(arguments: argparse.Namespace) -> Emulator:
+def settings_from(arguments: argparse.Namespace) -> EmulatorSettings:
     """The emulator settings the parsed options ask for."""
     access_token, workspace_id = remembered_credentials(
         arguments.data_dir,
@@ -99,7 +99,7 @@ def settings_from(arguments: argparse.Namespace) -> Emulator:
         generate_token=generate_access_token,
         generate_workspace=generate_workspace_id,
     )
-    return Emulator(
+    return EmulatorSettings(
         data_dir=arguments.data_dir,
         access_token=access_token,
         workspace_id=workspace_id,
@@ -110,7 +110,7 @@ def settings_from(arguments: argparse.Namespace) -> Emulator:
     )
 
 
-def banner(url: str, settings: Emulator) -> str:
+def banner(url: str, settings: EmulatorSettings) -> str:
     """What the command prints once it listens: where, with which credentials, and how."""
     token = shlex.quote(settings.access_token)
     workspace = shlex.quote(settings.workspace_id)

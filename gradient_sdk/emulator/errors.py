@@ -2,28 +2,9 @@
 
 from __future__ import annotations
 
-import enum
 from typing import Any
 
-from ..records import ErrorBody
-
-
-class ErrorType(str, enum.Enum):
-    """The ``type`` of a complete or fine-tune error body (the spec's section 3)."""
-
-    BODY_PARSING_ERROR = "bodyParsingError"
-    FAILED = "failed"
-    FLAGGED_CONTENT = "flaggedContent"
-    MODEL_DOES_NOT_SUPPORT_GUIDANCE = "modelDoesNotSupportGuidance"
-    MODEL_INCAPABLE_OF_FINE_TUNING = "modelIncapableOfFineTuning"
-    NAN_LOSS = "nanLoss"
-    NO_RAG_DOCUMENTS_FOUND = "noRagDocumentsFound"
-    QUERY_OR_PATH_PARSING_ERROR = "queryOrPathParsingError"
-    RAG_REQUIRES_AUTO_TEMPLATING = "ragRequiresAutoTemplating"
-    UNKNOWN_BASE_MODEL = "unknownBaseModel"
-    UNKNOWN_MODEL_ADAPTER = "unknownModelAdapter"
-    UNKNOWN_RAG_COLLECTION = "unknownRagCollection"
-    UNPROCESSABLE_CONTENT = "unprocessableContent"
+from ..records import ErrorBody, ErrorSchema, ErrorType
 
 
 class ApiError(Exception):
@@ -47,14 +28,22 @@ class ApiError(Exception):
         self.error_type = error_type
         self.payload = payload
 
-    def body(self, *, typed: bool) -> ErrorBody:
-        """The error body; ``typed`` for the routes that name the error's type."""
-        if not typed:
+    def body(self, schema: ErrorSchema) -> ErrorBody:
+        """The error body as the operation's schema shapes it."""
+        if schema is ErrorSchema.GENERIC:
             return ErrorBody(message=self.message)
-        return ErrorBody(message=self.message, type=self.error_type.value, payload=self.payload)
+        return ErrorBody(message=self.message, type=self.error_type, payload=self.payload)
 
 
 def parsing_error(message: str, *, error_type: ErrorType, details: Any = None) -> ApiError:
     """A 400 for input that does not parse, with the payload the spec gives such errors."""
     payload = {"formattedValidationError": message, "validationError": details}
     return ApiError(400, message, error_type=error_type, payload=payload)
+
+
+def not_implemented(operation_id: str, method: str, path: str) -> ApiError:
+    """A 501 for an operation of the API that the emulator does not serve yet."""
+    return ApiError(
+        501,
+        f"the emulator does not implement {operation_id} ({method} /api{path}) yet",
+    )

@@ -1,11 +1,11 @@
-"""The emulator's OpenAPI 3.1 document, built from the same records that parse and answer.
+"""The emulator's OpenAPI 3.1 document, built from the endpoint table and the records.
 
-Each schema is derived from an attrs record's fields (wire names from the converter's camelCase
-rule, types from the annotations, required-ness from defaults), so a field added to a record
-appears here without anyone writing it twice. What annotations cannot say is added in two
-small tables below: numeric bounds (the records check them in validators, which cannot be
-read back; ``tests/emulator/test_openapi.py`` checks each bound against its record) and the
-wire shapes the converter writes by hand (a sample's nested multiplier, the model union).
+Each operation comes from its :class:`~gradient_sdk._endpoints.Endpoint` row; each schema is
+derived from an attrs record's fields (wire names from the converter's :func:`wire_name`,
+types from the annotations, required-ness from defaults), the tagged unions from the
+converter's own table, and the numeric bounds from the records' validators. So a field, a
+union member or an operation added in one place appears here without anyone writing it
+twice. The one shape written by hand is a sample's, which the converter also writes by hand.
 """
 
 from __future__ import annotations
@@ -14,36 +14,21 @@ import enum
 import re
 import types
 import typing
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, Generic, Literal, TypeVar, Union
+from typing import Any, Literal, Union
 
 import attrs
-from starlette.requests import Request
 
 from .. import records
+from .._endpoints import BodyKind, Endpoint
+from .._http import FILE_PART
 from .._version import __version__
-from .._wire import camel_case
-from ..records import (
-    BaseModelInfo,
-    CompleteRequest,
-    FineTuneRequest,
-    ModelAdapterInfo,
-    ModelInfo,
-    Sample,
-    StructuredInput,
-)
+from .._wire import TAGGED_UNIONS, TaggedUnion, wire_name
+from ..records import ErrorSchema, ErrorType, FineTuneRequest, Sample, StructuredInput
 from ..records._validators import json_schema_of
-from .errors import ErrorType, parsing_error
 
 Schema = dict[str, Any]
-T = TypeVar("T")
-
-#: What the emulator does not support: it takes only null (or nothing) there.
-UNSUPPORTED_FIELDS: Mapping[tuple[type[Any], str], str] = {
-    (CompleteRequest, "guidance"): "Not supported by the emulator (modelDoesNotSupportGuidance).",
-    (CompleteRequest, "rag"): "The emulator has no RAG collections (unknownRagCollection).",
-}
 
 #: The bounds the records' validators enforce, keyed by (record, attribute name); read off
 #: the validators themselves, so the document cannot drift from what the SDK checks.
@@ -56,89 +41,47 @@ FIELD_BOUNDS: Mapping[tuple[type[Any], str], Schema] = {
     if (keywords := json_schema_of(field.validator))
 }
 
-
-@attrs.frozen
-class QueryParameter(Generic[T]):
-    """A query parameter with a closed set of wire values, each read as a Python value."""
-
-    name: str
-    values: Mapping[str, T]
-    default: T
-    description: str
-
-    def parse(self, request: Request) -> T:
-        """The parameter's value in ``request``; the default when absent; 400 when unknown."""
-        raw = request.query_params.get(self.name)
-        if raw is None:
-            return self.default
-        if raw not in self.values:
-            allowed = ", ".join(self.values)
-            raise parsing_error(
-                f"query parameter {self.name} must be one of {allowed}, got {raw!r}",
-                error_type=ErrorType.QUERY_OR_PATH_PARSING_ERROR,
-            )
-        return self.values[raw]
-
-
-_UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-#: Path parameter schemas of model ids: what the emulator mints (50 characters each).
-ADAPTER_ID: Schema = {"type": "string", "pattern": f"^{_UUID}_model_adapter$"}
-MODEL_ID: Schema = {"type": "string", "pattern": f"^{_UUID}_(base_ml_model|model_adapter)$"}
-SLUG: Schema = {"type": "string", "minLength": 1}
-
-
-@attrs.frozen
-class Operation:
-    """One API operation: what the router serves and what the document describes.
-
-    ``path`` is relative to ``/api``, its parameters described by ``path_parameters``;
-    ``response`` None means an empty object; ``errors`` are the 4xx statuses the operation
-    can answer; ``typed_errors`` operations (complete and fine-tune) answer
-    ``{"message", "type", "payload"?}``, the others ``{"message"}``. ``creates`` names the
-    path parameter that the ``id`` of the operation's response fills in other operations.
-    """
-
-    method: str
-    path: str
-    operation_id: str
-    summary: str
-    response: type[Any] | None
-    errors: tuple[int, ...]
-    request_body: type[Any] | None = None
-    path_parameters: Mapping[str, Schema] = attrs.field(factory=dict)
-    query: tuple[QueryParameter[Any], ...] = ()
-    typed_errors: bool = False
-    creates: str | None = None
-
+_UNION_BY_TYPE: Mapping[Any, TaggedUnion] = {union.union: union for union in TAGGED_UNIONS}
+#: The tag of each union member whose tag is not one of its fields (the chunkers').
+_IMPLICIT_TAGS: Mapping[type[Any], tuple[str, str]] = {
+    member: (union.tag, tag)
+    for union in TAGGED_UNIONS
+    for member, tag in union.members.items()
+    if wire_name(member, union.tag) not in {wire_name(member, f.name) for f in attrs.fields(member)}
+}
 
 _STATUS_DESCRIPTIONS = {
     400: "The request is malformed: bad JSON, wrong types, a missing workspace header.",
     401: "The access token is missing or wrong.",
     403: "The access token may not act in this workspace.",
-    404: "No such model, adapter or embeddings model in this workspace.",
+    404: "No such model, adapter, collection, file or job in this workspace.",
     413: "The request body is larger than the emulator accepts.",
-    422: "The request is well formed but too large for the model (context window, limits).",
+    422: "The request is well formed but cannot be done (context window, limits, content).",
+    501: "The emulator does not implement this operation yet.",
 }
 
 
 def openapi_document(
-    operations: list[Operation],
+    endpoints: Iterable[Endpoint[Any, Any]],
     *,
+    implemented: Collection[str],
     max_samples_per_fine_tune: int,
     examples: Mapping[str, Sequence[str]],
 ) -> Schema:
-    """The OpenAPI 3.1 document of ``operations`` as the emulator serves them.
+    """The OpenAPI 3.1 document of the endpoint table as the emulator serves it.
 
+    Operations whose id is not in ``implemented`` are documented as answering 501.
     ``examples`` gives example values of path parameters and body fields by name (the base
     model's id, the embeddings slugs), so a fuzzer reaches past "not found".
     """
+    rows = list(endpoints)
     builder = _SchemaBuilder(max_samples_per_fine_tune=max_samples_per_fine_tune, examples=examples)
     paths: dict[str, dict[str, Any]] = {}
-    for operation in operations:
-        document = _operation(operation, builder, examples)
-        if operation.creates is not None:
-            document["responses"]["200"]["links"] = _links(operation.creates, operations)
-        paths.setdefault(operation.path, {})[operation.method.lower()] = document
+    for endpoint in rows:
+        document = _operation(endpoint, builder, examples, endpoint.operation_id in implemented)
+        if endpoint.creates is not None and "200" in document["responses"]:
+            document["responses"]["200"]["links"] = _links(endpoint, rows)
+        paths.setdefault(endpoint.path, {})[endpoint.method.lower()] = document
     schemas = dict(sorted(builder.components.items()))
     schemas["Error"] = {
         "type": "object",
@@ -160,8 +103,8 @@ def openapi_document(
             "title": "Gradient API (gradient-sdk emulator)",
             "version": __version__,
             "description": (
-                "The part of the Gradient API that the gradient-sdk emulator serves: models, "
-                "adapters, completions, fine-tuning and embeddings."
+                "The Gradient API as the gradient-sdk emulator serves it: models, adapters, "
+                "completions, fine-tuning, embeddings, files, RAG collections and blocks."
             ),
         },
         "servers": [{"url": "/api"}],
@@ -184,78 +127,121 @@ def openapi_document(
 
 
 def _operation(
-    operation: Operation, builder: _SchemaBuilder, examples: Mapping[str, Sequence[str]]
+    endpoint: Endpoint[Any, Any],
+    builder: _SchemaBuilder,
+    examples: Mapping[str, Sequence[str]],
+    implemented: bool,
 ) -> Schema:
     parameters: list[Schema] = [{"$ref": "#/components/parameters/WorkspaceId"}]
-    for name, schema in operation.path_parameters.items():
-        parameter: Schema = {"name": name, "in": "path", "required": True, "schema": schema}
+    for path_parameter in endpoint.path_parameters:
+        schema = dict(path_parameter.schema)
+        parameter: Schema = {
+            "name": path_parameter.name,
+            "in": "path",
+            "required": True,
+            "description": path_parameter.description,
+            "schema": schema,
+        }
         # Only examples this operation takes: the base model's id is no adapter id.
-        fitting = [v for v in examples.get(name, ()) if re.search(schema.get("pattern", ""), v)]
+        pattern = schema.get("pattern", "")
+        fitting = [v for v in examples.get(path_parameter.name, ()) if re.search(pattern, v)]
         if fitting:
             parameter["examples"] = {f"example{n}": {"value": v} for n, v in enumerate(fitting)}
         parameters.append(parameter)
-    for query in operation.query:
+    for query in endpoint.query:
+        values: Schema = (
+            {"type": "string", "minLength": 1}
+            if query.values is None
+            else {"type": "string", "enum": list(query.values)}
+        )
         parameters.append(
             {
                 "name": query.name,
                 "in": "query",
-                "required": False,
+                "required": query.required,
                 "description": query.description,
-                "schema": {"type": "string", "enum": list(query.values)},
+                "schema": values,
             }
         )
     success = (
         {"type": "object"}
-        if operation.response is None
-        else builder.schema(operation.response, request=False)
+        if endpoint.response is None
+        else builder.schema(endpoint.response, request=False)
     )
     error_schema = {
-        "$ref": "#/components/schemas/" + ("ModelError" if operation.typed_errors else "Error")
+        "$ref": "#/components/schemas/"
+        + ("ModelError" if endpoint.error_schema is ErrorSchema.TYPED else "Error")
     }
-    responses: dict[str, Schema] = {
-        "200": {"description": "Success.", "content": {"application/json": {"schema": success}}}
-    }
-    for status in operation.errors:
+    statuses = endpoint.errors if implemented else (*endpoint.errors, 501)
+    responses: dict[str, Schema] = {}
+    if implemented:
+        responses["200"] = {
+            "description": "Success.",
+            "content": {"application/json": {"schema": success}},
+        }
+    for status in statuses:
         responses[str(status)] = {
             "description": _STATUS_DESCRIPTIONS[status],
             "content": {"application/json": {"schema": error_schema}},
         }
     document: Schema = {
-        "operationId": operation.operation_id,
-        "summary": operation.summary,
+        "operationId": endpoint.operation_id,
+        "summary": endpoint.summary,
         "parameters": parameters,
         "responses": responses,
     }
-    if operation.request_body is not None:
+    if endpoint.body is BodyKind.JSON:
+        assert endpoint.request is not None
         document["requestBody"] = {
             "required": True,
             "content": {
-                "application/json": {"schema": builder.schema(operation.request_body, request=True)}
+                "application/json": {"schema": builder.schema(endpoint.request, request=True)}
+            },
+        }
+    elif endpoint.body is BodyKind.MULTIPART:
+        file_part = {"type": "string", "format": "binary"}
+        document["requestBody"] = {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {FILE_PART: file_part},
+                        "required": [FILE_PART],
+                    }
+                }
             },
         }
     return document
 
 
-def _links(parameter: str, operations: list[Operation]) -> Schema:
+def _links(endpoint: Endpoint[Any, Any], rows: list[Endpoint[Any, Any]]) -> Schema:
+    """Where the id this operation creates goes next: the operations of the same resource."""
+    assert endpoint.creates is not None
     return {
-        f"{target.operation_id}": {
+        target.operation_id: {
             "operationId": target.operation_id,
-            "parameters": {parameter: "$response.body#/id"},
+            "parameters": {endpoint.creates: "$response.body#/id"},
         }
-        for target in operations
-        if parameter in target.path_parameters
+        for target in rows
+        if target.path.startswith(endpoint.path + "/")
+        and any(p.name == endpoint.creates for p in target.path_parameters)
     }
 
 
 class _SchemaBuilder:
-    """Turns record types into JSON schemas, collecting the records as named components."""
+    """Turns record types into JSON schemas, collecting the records as named components.
+
+    A record that travels both ways (a chunker: sent when creating a collection, read when
+    listing them) gets two components, the second named with its direction.
+    """
 
     def __init__(
         self, *, max_samples_per_fine_tune: int, examples: Mapping[str, Sequence[str]]
     ) -> None:
         self.components: dict[str, Schema] = {}
         self._examples = examples
-        self._directions: dict[type[Any], bool] = {}
+        self._names: dict[tuple[type[Any], bool], str] = {}
         self._bounds = dict(FIELD_BOUNDS)
         # The emulator's own limit, on top of what the record enforces.
         self._bounds[FineTuneRequest, "samples"] = {
@@ -266,13 +252,16 @@ class _SchemaBuilder:
     def schema(self, annotation: Any, *, request: bool) -> Schema:
         """The schema of a type as it travels in a request or in a response."""
         origin = typing.get_origin(annotation)
-        if annotation is ModelInfo:
-            return self._model_union()
+        if annotation in _UNION_BY_TYPE:
+            return self._tagged_union(_UNION_BY_TYPE[annotation], request=request)
         if origin in (Union, types.UnionType):
             return self._union(typing.get_args(annotation), request=request)
         if origin is tuple:
             item, _ = typing.get_args(annotation)
             return {"type": "array", "items": self.schema(item, request=request)}
+        if origin is dict:
+            _, value = typing.get_args(annotation)
+            return {"type": "object", "additionalProperties": self.schema(value, request=request)}
         if origin is Literal:
             return {"type": "string", "enum": list(typing.get_args(annotation))}
         if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
@@ -282,58 +271,71 @@ class _SchemaBuilder:
         return dict(_PRIMITIVES[annotation])
 
     def _union(self, members: tuple[Any, ...], *, request: bool) -> Schema:
-        variants = [self.schema(m, request=request) for m in members if m is not type(None)]
+        real = tuple(m for m in members if m is not type(None))
+        tagged = next((u for u in TAGGED_UNIONS if frozenset(u.members) == frozenset(real)), None)
+        if tagged is not None:
+            variants = [self._tagged_union(tagged, request=request)]
+        else:
+            variants = [self.schema(m, request=request) for m in real]
         if type(None) in members:
             variants.append({"type": "null"})
         return variants[0] if len(variants) == 1 else {"anyOf": variants}
 
-    def _model_union(self) -> Schema:
-        base = self.schema(BaseModelInfo, request=False)
-        adapter = self.schema(ModelAdapterInfo, request=False)
+    def _tagged_union(self, union: TaggedUnion, *, request: bool) -> Schema:
+        mapping = {
+            tag: self._record(member, request=request) for member, tag in union.members.items()
+        }
         return {
-            "oneOf": [base, adapter],
+            "oneOf": list(mapping.values()),
             "discriminator": {
-                "propertyName": "type",
-                "mapping": {"baseModel": base["$ref"], "modelAdapter": adapter["$ref"]},
+                "propertyName": union.tag,
+                "mapping": {tag: reference["$ref"] for tag, reference in mapping.items()},
             },
         }
 
     def _record(self, record: type[Any], *, request: bool) -> Schema:
-        name = record.__name__
-        reference = {"$ref": f"#/components/schemas/{name}"}
-        if self._directions.setdefault(record, request) is not request:
-            raise TypeError(f"{name} travels both ways; its schema would be ambiguous")
-        if name in self.components:
-            return reference
-        self.components[name] = {}  # claimed first: records may refer to themselves
-        if record is Sample:
-            self.components[name] = self._sample()
-            return reference
-        hints = typing.get_type_hints(record)
+        key = (record, request)
+        if key not in self._names:
+            name = record.__name__
+            if (record, not request) in self._names:
+                name += "Request" if request else "Response"
+            self._names[key] = name
+            self.components[name] = {}  # claimed first: records may refer to themselves
+            self.components[name] = (
+                self._sample() if record is Sample else self._fields(record, request=request)
+            )
+        return {"$ref": f"#/components/schemas/{self._names[key]}"}
+
+    def _fields(self, record: type[Any], *, request: bool) -> Schema:
+        # attrs resolves the annotations once (the gradient_sdk package does it for the
+        # records it re-exports, before giving them its own module name).
+        attrs.resolve_types(record)
         properties: dict[str, Schema] = {}
         required: list[str] = []
+        implicit = _IMPLICIT_TAGS.get(record)
+        if implicit is not None:
+            tag_name, tag = implicit
+            properties[tag_name] = {"type": "string", "const": tag}
+            required.append(tag_name)
         for field in attrs.fields(record):
-            wire_name = camel_case(field.name)
-            properties[wire_name] = self._field(record, field, hints[field.name], request)
+            name = wire_name(record, field.name)
+            properties[name] = self._field(record, field, field.type, request)
             # Responses always carry every field; requests may leave out those with defaults.
             if not request or field.default is attrs.NOTHING:
-                required.append(wire_name)
+                required.append(name)
         schema: Schema = {"type": "object", "properties": properties}
         if required:
             schema["required"] = required
-        self.components[name] = schema
-        return reference
+        return schema
 
     def _field(
         self, record: type[Any], field: attrs.Attribute[Any], annotation: Any, request: bool
     ) -> Schema:
-        unsupported = UNSUPPORTED_FIELDS.get((record, field.name))
-        if unsupported is not None:
-            return {"type": "null", "description": unsupported}
         schema = self.schema(annotation, request=request)
         extra: Schema = dict(self._bounds.get((record, field.name), {}))
-        if request and camel_case(field.name) in self._examples:
-            extra["examples"] = list(self._examples[camel_case(field.name)])
+        name = wire_name(record, field.name)
+        if request and name in self._examples:
+            extra["examples"] = list(self._examples[name])
         if not extra:
             return schema
         if "anyOf" in schema:  # an optional value: the bounds apply to the non-null variant

@@ -14,17 +14,17 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
-from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from collections.abc import AsyncGenerator, Generator
 
 import attrs
 import httpx
 import uvicorn
 from starlette.applications import Starlette
+from typing_extensions import Unpack
 
-from .. import AsyncGradient, Gradient
-from .app import API_PREFIX, create_app
-from .settings import Emulator
+from .. import AsyncGradient, ClientOptions, Gradient
+from .http import API_PREFIX, create_app
+from .settings import EmulatorSettings
 
 #: The made-up host in-process clients address; the ASGI transport never resolves it.
 IN_PROCESS_URL = "http://emulator.invalid" + API_PREFIX
@@ -34,18 +34,19 @@ STARTUP_TIMEOUT = 300.0
 
 @contextlib.asynccontextmanager
 async def serve(
-    emulator: Emulator | None = None, **client_options: Any
-) -> AsyncIterator[AsyncGradient]:
+    emulator: EmulatorSettings | None = None, **client_options: Unpack[ClientOptions]
+) -> AsyncGenerator[AsyncGradient, None]:
     """Run an emulator in process and yield a client of its first workspace.
 
     ::
 
-        async with serve(Emulator(model="tiny")) as client:
+        async with serve(EmulatorSettings(model="tiny")) as client:
             base = await client.list_models(only_base=True)
 
-    ``client_options`` go to :class:`~gradient_sdk.AsyncGradient` (``max_retries``, say).
+    ``client_options`` (``timeout``, ``max_retries``, ``default_headers``) go to
+    :class:`~gradient_sdk.AsyncGradient`.
     """
-    settings = Emulator() if emulator is None else emulator
+    settings = EmulatorSettings() if emulator is None else emulator
     app = create_app(settings)
     async with running(app):
         transport = httpx.ASGITransport(app=app)
@@ -60,7 +61,7 @@ async def serve(
 
 
 @contextlib.asynccontextmanager
-async def running(app: Starlette) -> AsyncIterator[Starlette]:
+async def running(app: Starlette) -> AsyncGenerator[Starlette, None]:
     """Run an app's lifespan (start-up and shut-down) around a block, as a server would."""
     async with app.router.lifespan_context(app):
         yield app
@@ -71,9 +72,9 @@ class RunningEmulator:
     """An emulator served over HTTP by :func:`serve_http`."""
 
     url: str
-    emulator: Emulator
+    emulator: EmulatorSettings
 
-    def client(self, **options: Any) -> Gradient:
+    def client(self, **options: Unpack[ClientOptions]) -> Gradient:
         """A sync client of the first workspace; close it (or use ``with``) when done."""
         return Gradient(
             access_token=self.emulator.access_token,
@@ -82,7 +83,7 @@ class RunningEmulator:
             **options,
         )
 
-    def async_client(self, **options: Any) -> AsyncGradient:
+    def async_client(self, **options: Unpack[ClientOptions]) -> AsyncGradient:
         """An async client of the first workspace, over HTTP."""
         return AsyncGradient(
             access_token=self.emulator.access_token,
@@ -94,18 +95,18 @@ class RunningEmulator:
 
 @contextlib.contextmanager
 def serve_http(
-    emulator: Emulator | None = None, *, host: str = "127.0.0.1", port: int = 0
-) -> Iterator[RunningEmulator]:
+    emulator: EmulatorSettings | None = None, *, host: str = "127.0.0.1", port: int = 0
+) -> Generator[RunningEmulator, None, None]:
     """Serve an emulator under uvicorn in a background thread until the block ends.
 
     ::
 
-        with serve_http(Emulator(model="tiny")) as server, server.client() as client:
+        with serve_http(EmulatorSettings(model="tiny")) as server, server.client() as client:
             base = client.list_models(only_base=True)
 
     ``port=0`` takes a free port; ``server.url`` says which.
     """
-    settings = Emulator() if emulator is None else emulator
+    settings = EmulatorSettings() if emulator is None else emulator
     listener = bind(host, port)
     server = uvicorn_server(create_app(settings), log_level="warning")
     failure: list[BaseException] = []

@@ -14,6 +14,8 @@ from .engines.base import EmbeddingEngine, TextEngine
 
 #: The bodies the emulator reads at most, in bytes; larger ones get 413.
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+#: The uploaded files the emulator takes at most, in bytes; larger ones get 413.
+DEFAULT_MAX_UPLOAD_BYTES = 64 * 1024 * 1024
 #: Samples one fine-tune call may carry; more get 422.
 DEFAULT_MAX_SAMPLES_PER_FINE_TUNE = 64
 #: Tokens one fine-tune call may carry over all its samples; more get 422.
@@ -45,8 +47,10 @@ def _optional_path(value: str | Path | None) -> Path | None:
 
 
 def _workspaces_by_token(
-    value: Mapping[str, str | tuple[str, ...] | list[str]],
+    value: Mapping[str, str | tuple[str, ...] | list[str]] | None,
 ) -> dict[str, frozenset[str]]:
+    if value is None:
+        return {}
     return {
         token: frozenset((workspaces,) if isinstance(workspaces, str) else workspaces)
         for token, workspaces in value.items()
@@ -54,7 +58,7 @@ def _workspaces_by_token(
 
 
 @attrs.frozen
-class Emulator:
+class EmulatorSettings:
     """The settings of one emulator; give it to :func:`create_app`, :func:`serve` or the CLI.
 
     Args:
@@ -68,7 +72,8 @@ class Emulator:
             model for tests), a local Hugging Face model folder, or an engine object.
         embeddings_model: the embeddings engine: ``"minilm"`` (the default), ``"hashing"``
             (fast, for tests), or an engine object.
-        max_body_bytes: larger request bodies get 413.
+        max_body_bytes: larger JSON request bodies get 413.
+        max_upload_bytes: larger uploaded files (multipart bodies) get 413.
         max_samples_per_fine_tune: fine-tunes with more samples get 422.
         max_tokens_per_fine_tune: fine-tunes with more tokens in all get 422.
         default_max_generated_tokens: completion length when the request does not say.
@@ -84,11 +89,12 @@ class Emulator:
         factory=generate_workspace_id, validator=attrs.validators.min_len(1)
     )
     other_workspaces: Mapping[str, frozenset[str]] = attrs.field(
-        factory=dict, converter=_workspaces_by_token, repr=False
+        default=None, converter=_workspaces_by_token, repr=False
     )
     model: str | TextEngine | None = None
     embeddings_model: str | EmbeddingEngine | None = None
     max_body_bytes: int = _at_least_one(DEFAULT_MAX_BODY_BYTES)
+    max_upload_bytes: int = _at_least_one(DEFAULT_MAX_UPLOAD_BYTES)
     max_samples_per_fine_tune: int = _at_least_one(DEFAULT_MAX_SAMPLES_PER_FINE_TUNE)
     max_tokens_per_fine_tune: int = _at_least_one(DEFAULT_MAX_TOKENS_PER_FINE_TUNE)
     default_max_generated_tokens: int = _at_least_one(DEFAULT_MAX_GENERATED_TOKENS)
@@ -101,8 +107,12 @@ class Emulator:
         for token, workspaces in self._tokens():
             # compare_digest: the time a comparison takes must not hint at the token.
             if secrets.compare_digest(token.encode(), access_token.encode()):
-                owned = (owned or frozenset()) | workspaces
+                owned = (owned or frozenset[str]()) | workspaces
         return owned
 
     def _tokens(self) -> list[tuple[str, frozenset[str]]]:
         return [(self.access_token, frozenset({self.workspace_id})), *self.other_workspaces.items()]
+
+
+#: The name the docs and examples use; the same class.
+Emulator = EmulatorSettings

@@ -9,7 +9,7 @@ Both are drop-in replacements for the classes of the same names in langchain-com
 """
 
 try:
-    import langchain_core  # noqa: F401
+    import langchain_core  # noqa: F401  # pyright: ignore[reportUnusedImport]
 except ImportError as error:  # pragma: no cover - depends on the installed extras
     raise ImportError(
         'gradient_sdk.langchain needs langchain-core: pip install "gradient-sdk[langchain]"'

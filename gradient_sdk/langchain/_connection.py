@@ -6,7 +6,7 @@ import os
 import threading
 import weakref
 from types import TracebackType
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import attrs
@@ -177,7 +177,7 @@ class GradientConnection(BaseModel):
     def _read_environment(cls, values: Any) -> Any:
         if not isinstance(values, dict):
             return values
-        values = dict(values)
+        values = dict(cast("dict[str, Any]", values))
         for field, variable, default in (
             ("gradient_access_token", ACCESS_TOKEN_ENV, ""),
             ("gradient_workspace_id", WORKSPACE_ID_ENV, ""),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from functools import partial
-from typing import Any, TypedDict
+from typing import Any, TypedDict, cast
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models.base import LangSmithParams
@@ -15,24 +15,14 @@ from pydantic import ConfigDict, Field, model_validator
 from typing_extensions import Self
 
 from .._async import _backend as async_backend
-from .._params import to_guidance
+from .._params import COMPLETE_OPTIONS, CompleteOptions, complete_request
 from .._sync import _backend as sync_backend
-from ..records import CompleteRequest, CompleteResponse, FineTuneResponse, Sample
+from ..records import CompleteResponse, FineTuneResponse, Sample
 from ._connection import GradientConnection
 
-#: The completion settings ``model_kwargs`` and call keyword arguments may carry, named as
-#: :meth:`gradient_sdk.Gradient.models.complete` names them.
-COMPLETION_OPTIONS = frozenset(
-    {
-        "max_generated_token_count",
-        "temperature",
-        "top_k",
-        "top_p",
-        "auto_template",
-        "guidance",
-        "rag_collection_id",
-    }
-)
+#: The completion settings ``model_kwargs`` and call keyword arguments may carry: the SDK's
+#: own :class:`~gradient_sdk.CompleteOptions`.
+COMPLETION_OPTIONS = COMPLETE_OPTIONS
 #: LangChain's usual name for ``max_generated_token_count``, accepted as an alias.
 MAX_TOKENS_ALIAS = "max_tokens"
 #: What ``model_kwargs`` may hold: completion settings, default stop sequences, and the
@@ -127,14 +117,8 @@ class GradientLLM(GradientConnection, BaseLLM):
         # The SDK's request records carry the API's bounds; let them judge the defaults now.
         try:
             options = self._model_options()
-            CompleteRequest(
-                query="model_kwargs",
-                max_generated_token_count=options.get("max_generated_token_count"),
-                temperature=options.get("temperature"),
-                top_k=options.get("top_k"),
-                top_p=options.get("top_p"),
-                guidance=to_guidance(options.get("guidance")),
-            )
+            completion = {key: options[key] for key in COMPLETION_OPTIONS if key in options}
+            complete_request("model_kwargs", cast("CompleteOptions", completion))
         except TypeError as error:
             raise ValueError(f"model_kwargs: {error}") from error
         stop = options.get("stop")

@@ -6,6 +6,7 @@ the emulator's OpenAPI document states the records' bounds without a copy of the
 
 from __future__ import annotations
 
+import enum
 import math
 from collections.abc import Callable, Mapping, Sized
 from typing import Any, TypeVar
@@ -93,3 +94,41 @@ def optional_bool(instance: Any, attribute: attrs.Attribute[Any], value: object)
     """The value must be True, False or None."""
     if value is not None and not isinstance(value, bool):
         raise TypeError(f"{attribute.name} must be a boolean, got {type(value).__name__}")
+
+
+def item_count(
+    low: int, high: int, *, what: str
+) -> Callable[[Any, attrs.Attribute[Any], Sized | None], None]:
+    """A validator for a sequence of ``low`` to ``high`` items (None passes: not given)."""
+
+    keywords = {"minItems": low, "maxItems": high} if low > 0 else {"maxItems": high}
+
+    @enforces(keywords)
+    def check(instance: Any, attribute: attrs.Attribute[Any], value: Sized | None) -> None:
+        if value is not None and not low <= len(value) <= high:
+            raise ValueError(f"{attribute.name} takes {low} to {high} {what}, got {len(value)}")
+
+    return check
+
+
+@enforces({"minLength": 1})
+def optional_text(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    """The value must be None or a non-empty string."""
+    if value is not None:
+        text(instance, attribute, value)
+
+
+E = TypeVar("E", bound=enum.Enum)
+
+
+def enum_member(kind: type[E], value: E | str) -> E:
+    """``kind(value)`` for a member or its value, with an error that names the values allowed."""
+    if isinstance(value, kind):
+        return value
+    try:
+        return kind(value)
+    except ValueError:
+        allowed = ", ".join(repr(member.value) for member in kind)
+        raise ValueError(
+            f"{value!r} is not a valid {kind.__name__}: expected one of {allowed}"
+        ) from None

@@ -14,7 +14,15 @@ from typing import Any, Literal
 
 import attrs
 
-from ._validators import enforces, in_range, non_empty, optional_bool, optional_int_in_range, text
+from ._validators import (
+    enforces,
+    enum_member,
+    in_range,
+    non_empty,
+    optional_bool,
+    optional_int_in_range,
+    text,
+)
 
 #: The API's bound on ``maxGeneratedTokenCount``: greater than 0 and less than 512.
 MAX_GENERATED_TOKEN_COUNT = 511
@@ -35,6 +43,15 @@ class CapabilityFilter(str, enum.Enum):
     ANY = "any"
     COMPLETE = "complete"
     FINE_TUNE = "fineTune"
+
+
+#: A capability filter as a member or as its wire string.
+CapabilityLike = CapabilityFilter | Literal["any", "complete", "fineTune"]
+
+
+def to_capability_filter(value: CapabilityLike) -> CapabilityFilter:
+    """``CapabilityFilter(value)``, with an error that names the values allowed."""
+    return enum_member(CapabilityFilter, value)
 
 
 @attrs.frozen

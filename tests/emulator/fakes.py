@@ -17,9 +17,9 @@ import attrs
 
 from gradient_sdk.emulator.engines.base import (
     AdapterConfig,
-    AdapterHandle,
     Completion,
     FineTuneResult,
+    LoadedAdapter,
     PromptTooLongError,
     TrainingExample,
 )
@@ -49,7 +49,7 @@ class Pause:
             raise TimeoutError("the test never released the engine")
 
 
-def own(adapter: AdapterHandle) -> FakeAdapter:
+def own(adapter: LoadedAdapter) -> FakeAdapter:
     assert isinstance(adapter, FakeAdapter)
     return adapter
 
@@ -74,7 +74,7 @@ class FakeEngine:
     def complete(
         self,
         prompt: str,
-        adapter: AdapterHandle | None,
+        adapter: LoadedAdapter | None,
         *,
         max_new_tokens: int,
         temperature: float | None,
@@ -93,7 +93,7 @@ class FakeEngine:
         return Completion(text=text, finish_reason="length", generated_token_count=4)
 
     def fine_tune(
-        self, handle: AdapterHandle, examples: Sequence[TrainingExample]
+        self, handle: LoadedAdapter, examples: Sequence[TrainingExample]
     ) -> FineTuneResult:
         adapter = own(handle)
         self._record("fine_tune")
@@ -113,7 +113,7 @@ class FakeEngine:
             sum_loss_after=loss if math.isnan(loss) else loss / 2,
         )
 
-    def save_adapter(self, handle: AdapterHandle, directory: Path) -> None:
+    def save_adapter(self, handle: LoadedAdapter, directory: Path) -> None:
         adapter = own(handle)
         if self.fail_next_save:
             self.fail_next_save = False

@@ -211,11 +211,25 @@ async def test_embeddings_are_served_as_bge_large(client: AsyncGradient) -> None
 
     result = await model.generate_embeddings(inputs=["the Dallas Cowboys", {"input": "football"}])
 
-    assert slugs == ["bge-large", "hashing"]
+    # Only bge-large is listed: the official clients refuse a listing with any other slug.
+    assert slugs == ["bge-large"]
     assert [item.index for item in result.embeddings] == [0, 1]
     for item in result.embeddings:
         assert len(item.embedding) == 384
         assert math.isclose(math.fsum(v * v for v in item.embedding), 1.0)
+
+
+async def test_the_engine_also_answers_to_its_own_name_unlisted(raw: httpx.AsyncClient) -> None:
+    by_own_name = await raw.post("/embeddings/hashing", json={"inputs": [{"input": "x"}]})
+    by_listed_name = await raw.post("/embeddings/bge-large", json={"inputs": [{"input": "x"}]})
+    unknown = await raw.post("/embeddings/minilm", json={"inputs": [{"input": "x"}]})
+
+    assert by_own_name.status_code == 200
+    assert by_own_name.json() == by_listed_name.json()
+    assert unknown.status_code == 404
+    assert unknown.json() == {
+        "message": "no embeddings model with slug 'minilm'; available: bge-large, hashing"
+    }
 
 
 async def test_embed_batches_more_than_256_inputs(client: AsyncGradient) -> None:

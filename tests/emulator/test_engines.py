@@ -13,10 +13,10 @@ import pytest
 from gradient_sdk.emulator.engines import (
     AdapterConfig,
     AdapterFormatError,
-    AdapterHandle,
     Completion,
     EmbeddingEngine,
     HashingEmbeddingEngine,
+    LoadedAdapter,
     MiniLMEmbeddingEngine,
     ModelUnavailableError,
     PromptTooLongError,
@@ -37,7 +37,7 @@ def engine() -> TextEngine:
 
 
 def greedy(
-    engine: TextEngine, prompt: str, adapter: AdapterHandle | None = None, tokens: int = 12
+    engine: TextEngine, prompt: str, adapter: LoadedAdapter | None = None, tokens: int = 12
 ) -> Completion:
     return engine.complete(
         prompt, adapter, max_new_tokens=tokens, temperature=None, top_k=None, top_p=None
@@ -52,7 +52,7 @@ def sample(prompt: str, answer: str, multiplier: float = 1.0) -> TrainingExample
     )
 
 
-def taught(engine: TextEngine, prompt: str, answer: str, seed: int = 0) -> AdapterHandle:
+def taught(engine: TextEngine, prompt: str, answer: str, seed: int = 0) -> LoadedAdapter:
     """An adapter given two fine-tune calls on ``prompt`` -> ``answer``: enough for the tiny
     model to learn a short answer."""
     adapter = engine.new_adapter(AdapterConfig(learning_rate=TINY_TEACHING_RATE, seed=seed))

@@ -284,7 +284,7 @@ async def test_an_unknown_embeddings_model_is_a_404(raw: httpx.AsyncClient) -> N
 
 
 async def test_unknown_paths_and_methods_answer_json(raw: httpx.AsyncClient) -> None:
-    missing = await raw.get("/rag-collections")
+    missing = await raw.get("/no-such-operation")
     wrong_method = await raw.put("/models")
 
     path_error = "queryOrPathParsingError"

@@ -9,16 +9,27 @@ import httpx
 import jsonschema_rs
 import pytest
 
-from gradient_sdk.emulator.app import ROUTES
+from gradient_sdk._endpoints import ENDPOINTS
+from gradient_sdk.emulator.http.handlers import HANDLERS
 from gradient_sdk.emulator.openapi import FIELD_BOUNDS
 from gradient_sdk.records import (
+    AddFilesRequest,
+    AnalyzeSentimentRequest,
     CompleteRequest,
+    CreateRAGCollectionRequest,
     EmbeddingInput,
     FineTuneRequest,
     GenerateEmbeddingsRequest,
     Guidance,
     LoraHyperparameters,
+    MeaningBasedChunker,
+    NormalChunker,
+    RAGFileRef,
     Sample,
+    SentenceWithContextChunker,
+    SentimentExample,
+    SummarizeExample,
+    SummarizeRequest,
     TrainingArguments,
 )
 
@@ -35,6 +46,21 @@ BUILDERS: dict[type[Any], Callable[[str, Any], object]] = {
     Guidance: lambda name, value: Guidance(value=["x"] * value),
     FineTuneRequest: lambda name, value: FineTuneRequest(samples=[Sample(inputs="x")] * value),
     Sample: lambda name, value: Sample(inputs="x", **{name: value}),
+    NormalChunker: lambda name, value: NormalChunker(**{name: value}),
+    SentenceWithContextChunker: lambda name, value: SentenceWithContextChunker(**{name: value}),
+    MeaningBasedChunker: lambda name, value: MeaningBasedChunker(**{name: value}),
+    CreateRAGCollectionRequest: lambda name, value: CreateRAGCollectionRequest(
+        name="n", slug="bge-large", files=[RAGFileRef(id="f", name="a.txt")] * value
+    ),
+    AddFilesRequest: lambda name, value: AddFilesRequest(
+        files=[RAGFileRef(id="f", name="a.txt")] * value
+    ),
+    SummarizeRequest: lambda name, value: SummarizeRequest(
+        document="d", examples=[SummarizeExample(document="d", summary="s")] * value
+    ),
+    AnalyzeSentimentRequest: lambda name, value: AnalyzeSentimentRequest(
+        document="d", examples=[SentimentExample(document="d", sentiment="neutral")] * value
+    ),
 }
 
 
@@ -90,7 +116,11 @@ async def test_every_operation_is_documented(emulator: Harness) -> None:
     documented = {
         (method.upper(), path) for path, item in document["paths"].items() for method in item
     }
-    assert documented == {(operation.method, operation.path) for operation, _ in ROUTES}
+    assert documented == {(endpoint.method, endpoint.path) for endpoint in ENDPOINTS}
+    for endpoint in ENDPOINTS:
+        responses = document["paths"][endpoint.path][endpoint.method.lower()]["responses"]
+        served = endpoint.operation_id in HANDLERS
+        assert ("200" in responses, "501" in responses) == (served, not served), endpoint
     assert document["servers"] == [{"url": "/api"}]
     assert document["components"]["schemas"]["CompleteRequest"]["required"] == ["query"]
 

@@ -105,8 +105,8 @@ def sdk_calls(monkeypatch: pytest.MonkeyPatch) -> Counter[tuple[str, str]]:
         return send
 
     for transport, is_async in ((AsyncTransport, True), (Transport, False)):
-        original = transport._send_with_retries
-        monkeypatch.setattr(transport, "_send_with_retries", counting(original, is_async))
+        original = transport.send
+        monkeypatch.setattr(transport, "send", counting(original, is_async))
     return calls
 
 

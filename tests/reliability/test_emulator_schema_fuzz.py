@@ -38,8 +38,9 @@ from schemathesis.checks import (
 from schemathesis.generation.modes import GenerationMode
 from schemathesis.python import asgi
 
+from gradient_sdk._endpoints import ENDPOINTS
 from gradient_sdk.emulator import Emulator, create_app
-from gradient_sdk.emulator.app import ROUTES
+from gradient_sdk.emulator.http.handlers import HANDLERS
 
 from .emulator_support import OTHER_TOKEN, OTHER_WORKSPACE_ID, TOKEN, WORKSPACE_ID, headers
 
@@ -110,9 +111,9 @@ def fuzzed_schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         shutdown()
 
 
-#: Every operation the emulator serves, read from its route table (the document's source), so
-#: an operation added there is fuzzed here without anyone listing it.
-OPERATIONS = [(operation.method, operation.path) for operation, _ in ROUTES]
+#: Every operation the emulator serves, read from the endpoint table (the document's source)
+#: and the handlers, so an operation added there is fuzzed here without anyone listing it.
+OPERATIONS = [(e.method, e.path) for e in ENDPOINTS if e.operation_id in HANDLERS]
 
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])

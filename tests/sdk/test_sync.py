@@ -4,12 +4,16 @@ kernel), and on worker threads; and it is generated from the async client, not c
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import json
+import re
+import shutil
 import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -141,3 +145,48 @@ async def test_the_async_backend_really_sleeps():
     await real_async_sleep(0.02)
 
     assert time.perf_counter() - started >= 0.015
+
+
+def load_generator() -> Any:
+    spec = importlib.util.spec_from_file_location("unasync_under_test", ROOT / "scripts/unasync.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def run_check(generator: Any, monkeypatch: pytest.MonkeyPatch, capsys: Any) -> tuple[int, str]:
+    monkeypatch.setattr(sys, "argv", ["unasync.py", "--check"])
+    status = generator.main()
+    return status, capsys.readouterr().out
+
+
+def test_the_generator_check_fails_on_a_sync_file_without_a_source(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    generator = load_generator()
+    target = tmp_path / "_sync"
+    shutil.copytree(generator.TARGET, target)
+    (target / "removed_module.py").write_text("# left over\n")
+    monkeypatch.setattr(generator, "TARGET", target)
+
+    status, output = run_check(generator, monkeypatch, capsys)
+
+    assert status == 1
+    assert "nothing generates" in output
+    assert "removed_module.py" in output
+
+
+def test_the_generator_check_fails_on_a_rule_that_matches_nothing(
+    monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    generator = load_generator()
+    rules = [*generator.SUBSTITUTIONS, (re.compile(r"\bno_such_token\b"), "x")]
+    monkeypatch.setattr(generator, "SUBSTITUTIONS", rules)
+
+    status, output = run_check(generator, monkeypatch, capsys)
+
+    assert status == 1
+    assert "match nothing" in output
+    assert "no_such_token" in output

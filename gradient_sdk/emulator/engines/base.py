@@ -113,8 +113,9 @@ class AdapterConfig:
     seed: int | None = None
 
 
-class AdapterHandle(Protocol):
-    """An engine's adapter: LoRA weights and their optimizer state, opaque to the caller."""
+class LoadedAdapter(Protocol):
+    """An adapter loaded into an engine: LoRA weights and their optimizer state, in memory;
+    opaque to the caller."""
 
     @property
     def config(self) -> AdapterConfig:
@@ -133,7 +134,7 @@ class TextEngine(Protocol):
     name: str
     context_window: int
 
-    def new_adapter(self, config: AdapterConfig) -> AdapterHandle:
+    def new_adapter(self, config: AdapterConfig) -> LoadedAdapter:
         """A fresh adapter: until it is fine-tuned, it completes exactly like the base model.
 
         The handle owns the adapter's tensors: dropping it frees them.
@@ -143,7 +144,7 @@ class TextEngine(Protocol):
     def complete(
         self,
         prompt: str,
-        adapter: AdapterHandle | None,
+        adapter: LoadedAdapter | None,
         *,
         max_new_tokens: int,
         temperature: float | None,
@@ -156,16 +157,16 @@ class TextEngine(Protocol):
         ...
 
     def fine_tune(
-        self, adapter: AdapterHandle, examples: Sequence[TrainingExample]
+        self, adapter: LoadedAdapter, examples: Sequence[TrainingExample]
     ) -> FineTuneResult:
         """Train ``adapter`` in place on ``examples`` for ``STEPS_PER_FINE_TUNE`` steps."""
         ...
 
-    def save_adapter(self, adapter: AdapterHandle, directory: Path) -> None:
+    def save_adapter(self, adapter: LoadedAdapter, directory: Path) -> None:
         """Write the adapter's files into the existing ``directory``, each fsynced."""
         ...
 
-    def load_adapter(self, directory: Path) -> AdapterHandle:
+    def load_adapter(self, directory: Path) -> LoadedAdapter:
         """Read an adapter that ``save_adapter`` wrote."""
         ...
 

@@ -1,3 +1,6 @@
+# torch, transformers and tokenizers ship few annotations: their values are Unknown to pyright.
+# pyright: reportUnknownMemberType=false, reportUnknownVariableType=false
+# pyright: reportUnknownArgumentType=false
 """The text engine: any Hugging Face causal language model, with LoRA adapters on top.
 
 One base model serves every adapter. An adapter is a pair of low-rank matrices for each
@@ -20,11 +23,10 @@ import io
 import json
 import logging
 import math
-import os
 import pickle
 import secrets
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -34,16 +36,17 @@ import safetensors
 import safetensors.torch
 import torch
 
+from ..storage.durable import write_durably
 from .base import (
     LORA_ALPHA_PER_RANK,
     STEPS_PER_FINE_TUNE,
     AdapterConfig,
     AdapterFormatError,
-    AdapterHandle,
     Completion,
     EngineError,
     FineTuneResult,
     FinishReason,
+    LoadedAdapter,
     PromptTooLongError,
     TrainingExample,
 )
@@ -146,7 +149,7 @@ class CausalLMEngine:
             pairs[layer_name] = (self._trainable(down), self._trainable(up))
         return LoraAdapter(self, config, pairs)
 
-    def save_adapter(self, adapter: AdapterHandle, directory: Path) -> None:
+    def save_adapter(self, adapter: LoadedAdapter, directory: Path) -> None:
         """Write the adapter into the existing ``directory``: PEFT files, optimizer, settings."""
         lora = self._own(adapter)
         weights = {}
@@ -160,12 +163,12 @@ class CausalLMEngine:
             "base_model": self.name,
             **attrs.asdict(lora.config),
         }
-        _write_durably(
+        write_durably(
             directory / _WEIGHTS_FILE, safetensors.torch.save(weights, metadata={"format": "pt"})
         )
-        _write_durably(directory / _PEFT_CONFIG_FILE, _json_bytes(self._peft_config(lora.config)))
-        _write_durably(directory / _OPTIMIZER_FILE, optimizer_state.getvalue())
-        _write_durably(directory / _SETTINGS_FILE, _json_bytes(settings))
+        write_durably(directory / _PEFT_CONFIG_FILE, _json_bytes(self._peft_config(lora.config)))
+        write_durably(directory / _OPTIMIZER_FILE, optimizer_state.getvalue())
+        write_durably(directory / _SETTINGS_FILE, _json_bytes(settings))
 
     def load_adapter(self, directory: Path) -> LoraAdapter:
         """Read an adapter that :meth:`save_adapter` wrote, optimizer state included."""
@@ -189,7 +192,7 @@ class CausalLMEngine:
     def complete(
         self,
         prompt: str,
-        adapter: AdapterHandle | None,
+        adapter: LoadedAdapter | None,
         *,
         max_new_tokens: int,
         temperature: float | None,
@@ -237,7 +240,7 @@ class CausalLMEngine:
     # -- fine-tuning ----------------------------------------------------------------------
 
     def fine_tune(
-        self, adapter: AdapterHandle, examples: Sequence[TrainingExample]
+        self, adapter: LoadedAdapter, examples: Sequence[TrainingExample]
     ) -> FineTuneResult:
         """Train ``adapter`` in place: ``STEPS_PER_FINE_TUNE`` Adam steps over ``examples``.
 
@@ -322,7 +325,7 @@ class CausalLMEngine:
     # -- the shared model -----------------------------------------------------------------
 
     @contextmanager
-    def _using(self, lora: LoraAdapter | None) -> Iterator[None]:
+    def _using(self, lora: LoraAdapter | None) -> Generator[None, None, None]:
         """Hold the model, with ``lora`` (or no adapter) applied by the hooks."""
         with self._lock:
             self._selected = lora
@@ -409,7 +412,7 @@ class CausalLMEngine:
 
     # -- helpers --------------------------------------------------------------------------
 
-    def _own(self, adapter: AdapterHandle) -> LoraAdapter:
+    def _own(self, adapter: LoadedAdapter) -> LoraAdapter:
         if not isinstance(adapter, LoraAdapter) or adapter.owner is not self:
             raise TypeError(f"the adapter was not made by this {self.name} engine")
         return adapter
@@ -556,11 +559,3 @@ def _peft_key(layer_name: str, matrix: str) -> str:
 
 def _json_bytes(value: dict[str, Any]) -> bytes:
     return json.dumps(value, indent=2, sort_keys=True).encode()
-
-
-def _write_durably(path: Path, data: bytes) -> None:
-    """Write a file and fsync it, so a crash right after leaves it whole."""
-    with path.open("wb") as file:
-        file.write(data)
-        file.flush()
-        os.fsync(file.fileno())

@@ -1,3 +1,6 @@
+# torch, transformers and tokenizers ship few annotations: their values are Unknown to pyright.
+# pyright: reportUnknownMemberType=false, reportUnknownVariableType=false
+# pyright: reportUnknownArgumentType=false
 """Embedding engines: all-MiniLM-L6-v2 for real vectors, feature hashing for fast tests.
 
 ``load_embedding_engine`` takes a spec: ``None`` or ``"minilm"`` for the sentence-transformers

@@ -1,3 +1,6 @@
+# torch, transformers and tokenizers ship few annotations: their values are Unknown to pyright.
+# pyright: reportUnknownMemberType=false, reportUnknownVariableType=false
+# pyright: reportUnknownArgumentType=false
 """Finding and loading the emulator's text models, offline.
 
 ``load_text_engine`` takes a spec: ``None`` or ``"smollm2"`` for SmolLM2-135M-Instruct from

@@ -1,3 +1,6 @@
+# torch, transformers and tokenizers ship few annotations: their values are Unknown to pyright.
+# pyright: reportUnknownMemberType=false, reportUnknownVariableType=false
+# pyright: reportUnknownArgumentType=false
 """A tiny, randomly initialised Llama model and a byte-level tokenizer, both built in code.
 
 It reads no file and downloads nothing, builds in milliseconds, and is the same for the same
