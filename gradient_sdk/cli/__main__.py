@@ -1,0 +1,5 @@
+"""``python -m gradient_sdk.cli``: the same as ``gradient``."""
+
+from . import main
+
+raise SystemExit(main())
