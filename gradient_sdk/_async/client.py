@@ -18,6 +18,7 @@ from .._config import (
 )
 from ._transport import AsyncTransport
 from .embeddings import AsyncEmbeddings
+from .files import AsyncFiles
 from .models import AsyncModels
 
 T = TypeVar("T")
@@ -31,7 +32,8 @@ class AsyncGradient:
         async with AsyncGradient() as client:
             base = await client.list_models(only_base=True)
 
-    The operations live on resources (``client.models``, ``client.embeddings``); gradientai's
+    The operations live on resources (``client.models``, ``client.embeddings``,
+    ``client.files``); gradientai's
     shortcuts on the client (``list_models``, ``get_base_model``, ``get_model_adapter``,
     ``list_embeddings_models``, ``get_embeddings_model``) are those same methods.
 
@@ -74,6 +76,7 @@ class AsyncGradient:
         self._transport = transport
         self.models = AsyncModels(transport)
         self.embeddings = AsyncEmbeddings(transport)
+        self.files = AsyncFiles(transport)
         # gradientai's shortcuts: the resources' own methods, so each signature exists once.
         self.list_models = self.models.list_models
         self.get_base_model = self.models.get_base_model

@@ -19,6 +19,7 @@ from .._config import (
 )
 from ._transport import Transport
 from .embeddings import Embeddings
+from .files import Files
 from .models import Models
 
 T = TypeVar("T")
@@ -32,7 +33,8 @@ class Gradient:
         with Gradient() as client:
             base = client.list_models(only_base=True)
 
-    The operations live on resources (``client.models``, ``client.embeddings``); gradientai's
+    The operations live on resources (``client.models``, ``client.embeddings``,
+    ``client.files``); gradientai's
     shortcuts on the client (``list_models``, ``get_base_model``, ``get_model_adapter``,
     ``list_embeddings_models``, ``get_embeddings_model``) are those same methods.
 
@@ -75,6 +77,7 @@ class Gradient:
         self._transport = transport
         self.models = Models(transport)
         self.embeddings = Embeddings(transport)
+        self.files = Files(transport)
         # gradientai's shortcuts: the resources' own methods, so each signature exists once.
         self.list_models = self.models.list_models
         self.get_base_model = self.models.get_base_model

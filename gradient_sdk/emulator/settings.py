@@ -16,6 +16,8 @@ from .engines.base import EmbeddingEngine, TextEngine
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 #: The uploaded files the emulator takes at most, in bytes; larger ones get 413.
 DEFAULT_MAX_UPLOAD_BYTES = 64 * 1024 * 1024
+#: Files one workspace may hold; more uploads get 422.
+DEFAULT_MAX_FILES_PER_WORKSPACE = 1000
 #: Samples one fine-tune call may carry; more get 422.
 DEFAULT_MAX_SAMPLES_PER_FINE_TUNE = 64
 #: Tokens one fine-tune call may carry over all its samples; more get 422.
@@ -74,6 +76,7 @@ class EmulatorSettings:
             (fast, for tests), or an engine object.
         max_body_bytes: larger JSON request bodies get 413.
         max_upload_bytes: larger uploaded files (multipart bodies) get 413.
+        max_files_per_workspace: uploads past this many files in a workspace get 422.
         max_samples_per_fine_tune: fine-tunes with more samples get 422.
         max_tokens_per_fine_tune: fine-tunes with more tokens in all get 422.
         default_max_generated_tokens: completion length when the request does not say.
@@ -95,6 +98,7 @@ class EmulatorSettings:
     embeddings_model: str | EmbeddingEngine | None = None
     max_body_bytes: int = _at_least_one(DEFAULT_MAX_BODY_BYTES)
     max_upload_bytes: int = _at_least_one(DEFAULT_MAX_UPLOAD_BYTES)
+    max_files_per_workspace: int = _at_least_one(DEFAULT_MAX_FILES_PER_WORKSPACE)
     max_samples_per_fine_tune: int = _at_least_one(DEFAULT_MAX_SAMPLES_PER_FINE_TUNE)
     max_tokens_per_fine_tune: int = _at_least_one(DEFAULT_MAX_TOKENS_PER_FINE_TUNE)
     default_max_generated_tokens: int = _at_least_one(DEFAULT_MAX_GENERATED_TOKENS)

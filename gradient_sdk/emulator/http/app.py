@@ -22,6 +22,7 @@ from starlette.routing import Mount, Route
 
 from ..._endpoints import ENDPOINTS
 from ...records import ErrorType
+from ..jobs import background_jobs
 from ..openapi import openapi_document
 from ..services import open_services
 from ..settings import EmulatorSettings
@@ -39,7 +40,8 @@ def create_app(emulator: EmulatorSettings | None = None) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncGenerator[None, None]:
-        async with open_services(settings) as services:
+        async with open_services(settings) as services, background_jobs() as jobs:
+            services.start_background_work(jobs)
             app.state.services = services
             app.state.openapi = openapi_document(
                 ENDPOINTS,

@@ -9,9 +9,8 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import AsyncGenerator
-from typing import IO, Any
+from typing import Any
 
-import attrs
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import Request
@@ -19,6 +18,7 @@ from starlette.requests import Request
 from ..._http import FILE_PART
 from ...records import ErrorType
 from ..errors import ApiError, parsing_error
+from ..services.files import Upload
 
 
 def _too_large(limit: int) -> ApiError:
@@ -67,19 +67,6 @@ def _number(literal: str) -> float | int:
     # JSON has one number type: 2.0 is as good an integer as 2 (JSON Schema agrees), and
     # the converter reads an int wherever it expects a float.
     return int(value) if value.is_integer() else value
-
-
-@attrs.frozen
-class Upload:
-    """The file of a multipart body, spooled (to disk past a megabyte); close it when done."""
-
-    filename: str
-    content_type: str
-    file: IO[bytes]
-
-    def close(self) -> None:
-        """Free the spooled copy."""
-        self.file.close()
 
 
 async def read_upload(request: Request, limit: int) -> Upload:

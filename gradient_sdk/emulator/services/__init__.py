@@ -19,9 +19,12 @@ import attrs
 
 from ...records import BaseModelCapability, BaseModelInfo
 from ..engines.base import EmbeddingEngine, TextEngine
+from ..jobs import BackgroundJobs
 from ..settings import EmulatorSettings
 from ..storage import Adapters, BlobStore, Database, WeightStore
+from ..storage.files import Files
 from .embeddings import EmbeddingsService
+from .files import FilesService
 from .models import ModelsService
 from .workers import Workers
 
@@ -37,9 +40,13 @@ class Services:
 
     settings: EmulatorSettings
     database: Database
-    blobs: BlobStore
     models: ModelsService
     embeddings: EmbeddingsService
+    files: FilesService
+
+    def start_background_work(self, jobs: BackgroundJobs) -> None:
+        """Start the workers of the areas that work in the background; they resume what a
+        previous run left pending."""
 
     def close(self) -> None:
         """Close the database; the services answer nothing afterwards."""
@@ -86,7 +93,9 @@ def _start(settings: EmulatorSettings, data_dir: Path) -> Services:
         adapters = Adapters(database)
         weights = WeightStore(data_dir)
         weights.clean(adapters.weights_versions())
+        files = Files(database)
         blobs = BlobStore(data_dir)
+        blobs.clean(files.ids())
         text = load_text_engine(settings)
         embeddings, own_slug = load_embedding_engine(settings)
         slug = base_model_slug(text.name)
@@ -104,7 +113,6 @@ def _start(settings: EmulatorSettings, data_dir: Path) -> Services:
     return Services(
         settings=settings,
         database=database,
-        blobs=blobs,
         models=ModelsService(
             settings,
             engine=text,
@@ -114,6 +122,7 @@ def _start(settings: EmulatorSettings, data_dir: Path) -> Services:
             workers=workers,
         ),
         embeddings=EmbeddingsService(embeddings, own_slug=own_slug, workers=workers),
+        files=FilesService(settings, files=files, blobs=blobs, workers=workers),
     )
 
 

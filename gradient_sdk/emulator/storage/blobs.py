@@ -12,7 +12,7 @@ import os
 import secrets
 from collections.abc import Callable, Collection
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from .durable import fsync_directory, remove
 
@@ -44,7 +44,7 @@ class BlobStore:
             raise ValueError(f"not a blob key: {key!r}")
         return self.root / key
 
-    def put(self, source: BinaryIO, *, max_bytes: int) -> tuple[str, int]:
+    def put(self, source: IO[bytes], *, max_bytes: int) -> tuple[str, int]:
         """Copy ``source`` into a new blob; its key and size. More than ``max_bytes`` raises
         :class:`BlobTooLargeError` and keeps nothing."""
         temporary = self.root / f"{_TEMPORARY_PREFIX}{secrets.token_hex(8)}"

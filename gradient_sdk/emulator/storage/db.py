@@ -43,6 +43,48 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX IF NOT EXISTS adapters_by_workspace ON adapters (workspace_id, created_time);
     """,
+    # 2: uploaded files, RAG collections, the files each holds and their chunks.
+    """
+    CREATE TABLE files (
+        id TEXT PRIMARY KEY,
+        workspace_id TEXT NOT NULL,
+        type TEXT NOT NULL,
+        name TEXT NOT NULL,
+        content_type TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        created_time TEXT NOT NULL
+    );
+    CREATE INDEX files_by_workspace ON files (workspace_id);
+    CREATE TABLE rag_collections (
+        id TEXT PRIMARY KEY,
+        workspace_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        slug TEXT NOT NULL,
+        chunker TEXT NOT NULL,
+        creation_time TEXT NOT NULL,
+        latest_update_time TEXT NOT NULL
+    );
+    CREATE INDEX rag_collections_by_workspace ON rag_collections (workspace_id, creation_time);
+    CREATE TABLE rag_files (
+        collection_id TEXT NOT NULL REFERENCES rag_collections (id) ON DELETE CASCADE,
+        file_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        failure_reason TEXT,
+        PRIMARY KEY (collection_id, file_id)
+    );
+    CREATE INDEX rag_files_by_status ON rag_files (status);
+    CREATE TABLE rag_chunks (
+        collection_id TEXT NOT NULL,
+        file_id TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        content TEXT NOT NULL,
+        PRIMARY KEY (collection_id, file_id, position),
+        FOREIGN KEY (collection_id, file_id) REFERENCES rag_files (collection_id, file_id)
+            ON DELETE CASCADE
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

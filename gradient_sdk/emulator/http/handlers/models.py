@@ -1,26 +1,15 @@
-"""One handler per operation the emulator serves, by operation id (:data:`HANDLERS`).
-
-A handler reads what its operation takes from the :class:`Call` (path and query parameters,
-the body as a record) and returns the response record; the router writes it. An operation of
-the endpoint table without a handler here answers 501.
-"""
+"""The handlers of the models and embeddings operations."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, TypeVar
+from collections.abc import Mapping
 
-import attrs
-from starlette.requests import Request
-
-from ... import _endpoints as api
-from ..._wire import WireFormatError, from_wire
-from ...records import (
+from .... import _endpoints as api
+from ....records import (
     CompleteRequest,
     CompleteResponse,
     CreateModelRequest,
     CreateModelResponse,
-    ErrorType,
     FineTuneRequest,
     FineTuneResponse,
     GenerateEmbeddingsRequest,
@@ -29,51 +18,7 @@ from ...records import (
     ListModelsResponse,
     ModelAdapterInfo,
 )
-from ..errors import parsing_error
-from ..services import Services
-from .body import Upload, read_json, read_upload
-
-T = TypeVar("T")
-
-
-@attrs.frozen
-class Call:
-    """What a handler gets: the request, the services, and the workspace it may act in."""
-
-    request: Request
-    services: Services
-    workspace_id: str
-
-    def path(self, name: str) -> str:
-        """A path parameter."""
-        return str(self.request.path_params[name])
-
-    def query(self, parameter: api.QueryParameter[T]) -> T | None:
-        """A query parameter's value; 400 when it holds one the parameter does not take."""
-        try:
-            return parameter.parse(self.request.query_params.get(parameter.name))
-        except api.QueryParameterError as error:
-            raise parsing_error(
-                str(error), error_type=ErrorType.QUERY_OR_PATH_PARSING_ERROR
-            ) from error
-
-    async def body(self, record_type: type[T]) -> T:
-        """The JSON body read into ``record_type``; 413 when too large, 400 when it does not fit."""
-        data = await read_json(self.request, self.services.settings.max_body_bytes)
-        try:
-            return from_wire(data, record_type)
-        except WireFormatError as error:
-            message = str(error)
-            raise parsing_error(
-                message, error_type=ErrorType.BODY_PARSING_ERROR, details=message.split("; ")
-            ) from error
-
-    async def upload(self) -> Upload:
-        """The uploaded file of a multipart body; 413 when too large, 400 otherwise."""
-        return await read_upload(self.request, self.services.settings.max_upload_bytes)
-
-
-Handler = Callable[[Call], Awaitable[Any]]
+from .call import Call, Handler
 
 
 async def list_models(call: Call) -> ListModelsResponse:
@@ -127,7 +72,7 @@ async def generate_embedding(call: Call) -> GenerateEmbeddingsResponse:
     return await call.services.embeddings.generate(call.path("slug"), request)
 
 
-#: The handler of each operation the emulator serves, by operation id.
+#: The handlers of this area, by operation id.
 HANDLERS: Mapping[str, Handler] = {
     api.LIST_MODELS.operation_id: list_models,
     api.GET_MODEL.operation_id: get_model,
