@@ -9,6 +9,7 @@ from typing import Any, ClassVar, Literal
 
 import attrs
 
+from ._keyed import KeyedRecord
 from ._validators import item_count, optional_int_in_range, text
 
 #: The API's limit of files in one create or add-files call.
@@ -177,11 +178,16 @@ class AddFilesRequest:
 
 @attrs.frozen
 class RAGFileInfo:
-    """A file of a collection and its ingestion status."""
+    """A file of a collection and its ingestion status.
+
+    ``failure_reason`` says why a ``failed`` file could not be ingested; the emulator sends
+    it (the hosted service did not, as far as anyone knows).
+    """
 
     id: str
     name: str
     status: RAGFileStatus
+    failure_reason: str | None = None
 
 
 @attrs.frozen
@@ -245,7 +251,7 @@ class AnswerRequest:
 
 
 @attrs.frozen
-class RAGDocument:
+class RAGDocument(KeyedRecord):
     """A chunk retrieved for an answer, and the file it came from."""
 
     content: str
@@ -253,15 +259,16 @@ class RAGDocument:
 
 
 @attrs.frozen
-class RAGContext:
+class RAGContext(KeyedRecord):
     """What a RAG source retrieved for an answer."""
 
     documents: tuple[RAGDocument, ...]
 
 
 @attrs.frozen
-class AnswerResponse:
-    """Body of a successful ``POST /blocks/answer``."""
+class AnswerResponse(KeyedRecord):
+    """Body of a successful ``POST /blocks/answer``; also answers gradientai's keys
+    (``result["answer"]``, ``result["rag_context"]``)."""
 
     answer: str
     rag_context: RAGContext | None = None
