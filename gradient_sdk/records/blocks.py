@@ -1,4 +1,9 @@
-"""Records of the blocks: summarize, sentiment, personalize, extract, PDFs, transcription."""
+"""Records of the blocks: summarize, sentiment, personalize, extract, PDFs, transcription.
+
+The results that gradientai returned as TypedDicts (summaries, sentiments, extracted entities,
+PDF pages, transcripts) also answer their keys: ``result["summary"]``, with gradientai's
+snake_case names (``page["text_blocks"]``).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from typing import Any, Literal
 
 import attrs
 
+from ._keyed import KeyedRecord
 from ._validators import enum_member, item_count, optional_bool, text
 
 _MAX_EXAMPLES = 1000
@@ -77,7 +83,7 @@ class SummarizeRequest:
 
 
 @attrs.frozen
-class SummarizeResponse:
+class SummarizeResponse(KeyedRecord):
     """Body of a successful ``POST /blocks/summarize``."""
 
     summary: str
@@ -110,7 +116,7 @@ class AnalyzeSentimentRequest:
 
 
 @attrs.frozen
-class AnalyzeSentimentResponse:
+class AnalyzeSentimentResponse(KeyedRecord):
     """Body of a successful ``POST /blocks/analyze-sentiment``."""
 
     sentiment: Sentiment
@@ -125,7 +131,7 @@ class PersonalizeRequest:
 
 
 @attrs.frozen
-class PersonalizeResponse:
+class PersonalizeResponse(KeyedRecord):
     """Body of a successful ``POST /blocks/personalize``."""
 
     personalized_document: str
@@ -168,7 +174,7 @@ ExtractedValue = str | float | bool
 
 
 @attrs.frozen
-class ExtractResponse:
+class ExtractResponse(KeyedRecord):
     """Body of a successful ``POST /blocks/extract``."""
 
     entity: dict[str, ExtractedValue]
@@ -185,7 +191,7 @@ class PdfTextBlockKind(str, enum.Enum):
 
 
 @attrs.frozen
-class PdfTextBlock:
+class PdfTextBlock(KeyedRecord):
     """A block of text on a page, with what kind of block it is."""
 
     kind: PdfTextBlockKind
@@ -193,7 +199,7 @@ class PdfTextBlock:
 
 
 @attrs.frozen
-class PdfTableCell:
+class PdfTableCell(KeyedRecord):
     """One cell of a table."""
 
     cell_value: str
@@ -202,7 +208,7 @@ class PdfTableCell:
 
 
 @attrs.frozen
-class PdfTableRow:
+class PdfTableRow(KeyedRecord):
     """One row of a table: a header row or a data row."""
 
     cells: tuple[PdfTableCell, ...]
@@ -210,7 +216,7 @@ class PdfTableRow:
 
 
 @attrs.frozen
-class PdfTable:
+class PdfTable(KeyedRecord):
     """A table found on a page."""
 
     name: str
@@ -218,7 +224,7 @@ class PdfTable:
 
 
 @attrs.frozen
-class PdfImage:
+class PdfImage(KeyedRecord):
     """An image found on a page, as base64-encoded PNG."""
 
     data: str
@@ -226,7 +232,7 @@ class PdfImage:
 
 
 @attrs.frozen
-class PdfPage:
+class PdfPage(KeyedRecord):
     """What ``extract-pdf`` read off one page."""
 
     page_number: int
@@ -237,7 +243,7 @@ class PdfPage:
 
 
 @attrs.frozen
-class ExtractPdfResponse:
+class ExtractPdfResponse(KeyedRecord):
     """Body of a successful ``POST /blocks/extract-pdf``."""
 
     pages: tuple[PdfPage, ...]
@@ -271,7 +277,7 @@ class TranscriptionStatus(str, enum.Enum):
 
 
 @attrs.frozen
-class TranscriptionResult:
+class TranscriptionResult(KeyedRecord):
     """The text of a finished transcription."""
 
     text: str
@@ -279,7 +285,12 @@ class TranscriptionResult:
 
 @attrs.frozen
 class GetTranscriptionResponse:
-    """Body of ``GET /blocks/transcription``: the status, and the result once it succeeded."""
+    """Body of ``GET /blocks/transcription``: the status, and the result once it succeeded.
+
+    ``failure_reason`` says why a ``failed`` transcription failed; the emulator sends it (the
+    hosted service did not, as far as anyone knows).
+    """
 
     status: TranscriptionStatus
     result: TranscriptionResult | None
+    failure_reason: str | None = None
