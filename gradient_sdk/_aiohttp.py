@@ -1,0 +1,198 @@
+"""The async client's connection pool on asyncio when the ``aiohttp`` extra is installed.
+
+httpx's own async pool (httpcore on anyio) costs about four times the instructions per call
+of aiohttp and tops out at a few hundred calls per second with 64 in flight; aiohttp's C
+HTTP parser and asyncio-native pool do the same call for a fraction of it
+(``docs/performance.md``). :class:`AiohttpPool` sends one attempt through one
+``aiohttp.ClientSession`` and hands back the ``httpx.Response`` the rest of the SDK reads,
+so retries, errors and decoding stay the transport's (``_async/_transport.py``), which also
+bounds the attempt with the same ``anyio.fail_after`` deadline as on httpx's pool.
+
+It is aiohttp itself, not an httpx transport on top of it (``httpx-aiohttp``): going through
+``httpx.AsyncClient`` and ``httpx.Request`` costs another 0.8 M instructions a call, and
+that package maps every broken connection to ``httpx.ConnectTimeout``, which would make a
+fine-tune that reached the server look safe to send again. Here aiohttp's errors become the
+httpx errors that mean the same (:func:`httpx_error`), so ``_retry.py`` decides as it does
+for httpx's pool.
+
+Not sent here, by the transport's choice (``_async/_backend.py``): uploads (httpx streams the
+multipart body), calls under trio, and everything when a proxy variable is set (httpx reads
+them; aiohttp would only with ``trust_env``, which also lets ``~/.netrc`` replace the
+``Authorization`` header).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import weakref
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+import httpx
+
+from ._http import ReadResponse, declared_too_large, too_large
+
+if TYPE_CHECKING:
+    import asyncio
+
+    import aiohttp
+
+# aiohttp (some 300 ms to import) is imported by the first request that is sent here, and
+# asyncio with it: neither by ``import gradient_sdk``.
+
+# Every pool of this process, so that a forked child stops using its parent's connections.
+_POOLS: weakref.WeakSet[AiohttpPool] = weakref.WeakSet()
+# Sessions left behind by a fork, never closed in the child: that would close the parent's.
+_LEFT_BY_FORK: list[object] = []
+
+
+def _after_fork_in_child() -> None:
+    for pool in list(_POOLS):
+        pool.forget_session()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+@functools.cache
+def _errors() -> tuple[tuple[type[Exception], type[httpx.TransportError]], ...]:
+    """aiohttp's errors, most specific first, and the httpx error that means the same: whether
+    the request may have reached the server is what the retry policy reads from the class."""
+    import aiohttp
+
+    return (
+        (aiohttp.ConnectionTimeoutError, httpx.ConnectTimeout),  # pool wait or connect: unsent
+        (aiohttp.ServerTimeoutError, httpx.ReadTimeout),
+        (aiohttp.ClientConnectorError, httpx.ConnectError),  # DNS, refused, TLS: unsent
+        (aiohttp.ServerDisconnectedError, httpx.RemoteProtocolError),
+        (aiohttp.ClientPayloadError, httpx.RemoteProtocolError),
+        (aiohttp.ClientResponseError, httpx.RemoteProtocolError),
+        (aiohttp.ClientOSError, httpx.ReadError),
+        (aiohttp.InvalidURL, httpx.UnsupportedProtocol),
+    )
+
+
+def httpx_error(failure: aiohttp.ClientError) -> httpx.TransportError:
+    """The httpx error that says what ``failure`` says (chained by the caller)."""
+    error_class = next(
+        (
+            httpx_class
+            for aiohttp_class, httpx_class in _errors()
+            if isinstance(failure, aiohttp_class)
+        ),
+        httpx.TransportError,
+    )
+    return error_class(str(failure) or type(failure).__name__)
+
+
+class AiohttpPool:
+    """One aiohttp session (and so one connection pool) for a client and its
+    ``with_options`` twins, opened on the first request, in that request's event loop."""
+
+    def __init__(self, *, verify_tls: bool, keepalive_expiry: float) -> None:
+        self._verify_tls = verify_tls
+        self._keepalive_expiry = keepalive_expiry
+        self._session: aiohttp.ClientSession | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._timeouts: dict[tuple[float | None, ...], aiohttp.ClientTimeout] = {}
+        _POOLS.add(self)
+
+    def _session_here(self) -> aiohttp.ClientSession:
+        import asyncio
+
+        import aiohttp
+
+        loop = asyncio.get_running_loop()
+        if self._session is not None and self._loop is loop:
+            return self._session
+        if self._session is not None:
+            # A session belongs to the loop it was opened in; that loop is gone or busy
+            # elsewhere, and its sockets cannot be closed from here.
+            self._session.detach()
+        # The certificates httpx's own pool trusts (certifi, SSL_CERT_FILE), for https only.
+        ssl: Any = httpx.create_ssl_context() if self._verify_tls else True
+        connector = aiohttp.TCPConnector(
+            limit=100, keepalive_timeout=self._keepalive_expiry, ssl=ssl
+        )
+        self._session = aiohttp.ClientSession(connector=connector, trust_env=False)
+        self._loop = loop
+        return self._session
+
+    def forget_session(self) -> None:
+        """Let the session go without closing it (a forked child's copy is the parent's)."""
+        if self._session is not None:
+            _LEFT_BY_FORK.append(self._session)
+        self._session = self._loop = None
+
+    def _client_timeout(self, timeout: httpx.Timeout) -> aiohttp.ClientTimeout:
+        # The whole attempt is bounded by the transport's deadline; these are httpx's
+        # per-phase timeouts, so that a slow connect is a ConnectTimeout as on httpx's pool.
+        key = (timeout.pool, timeout.connect, timeout.read)
+        found = self._timeouts.get(key)
+        if found is None:
+            import aiohttp
+
+            connect = None if timeout.connect is None else (timeout.pool or 0.0) + timeout.connect
+            found = aiohttp.ClientTimeout(
+                total=None, connect=connect, sock_connect=timeout.connect, sock_read=timeout.read
+            )
+            self._timeouts[key] = found
+        return found
+
+    async def send(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str],
+        content: bytes | None,
+        params: Mapping[str, str] | None,
+        timeout: httpx.Timeout,
+        max_bytes: int,
+    ) -> ReadResponse:
+        """One attempt; the response with its body read whole, or an httpx error."""
+        import aiohttp
+
+        if params:
+            url = f"{url}?{urlencode(params)}"  # as httpx encodes them
+        session = self._session_here()
+        try:
+            async with session.request(
+                method,
+                url,
+                data=content,
+                headers=headers,
+                allow_redirects=False,
+                timeout=self._client_timeout(timeout),
+            ) as answer:
+                if declared_too_large(answer.headers, max_bytes):
+                    raise too_large(answer.status, max_bytes)
+                chunks: list[bytes] = []
+                size = 0
+                async for chunk in answer.content.iter_any():  # decompressed by aiohttp
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise too_large(answer.status, max_bytes)
+                    chunks.append(chunk)
+                return ReadResponse(answer.status, answer.headers, b"".join(chunks))
+        except aiohttp.ClientError as failure:
+            raise httpx_error(failure) from failure
+
+    async def aclose(self) -> None:
+        """Close the session, in the loop it belongs to (elsewhere it is only let go)."""
+        import asyncio
+
+        session, self._session = self._session, None
+        if session is None:
+            return
+        try:
+            same_loop = self._loop is asyncio.get_running_loop()
+        except RuntimeError:  # trio: no asyncio loop runs here
+            same_loop = False
+        if same_loop:
+            await session.close()
+        else:
+            session.detach()
