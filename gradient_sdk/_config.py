@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import TypedDict
+from urllib.parse import urlsplit, urlunsplit
 
 import attrs
 import httpx
@@ -13,14 +15,43 @@ import httpx
 from .errors import ConfigurationError
 
 DEFAULT_BASE_URL = "https://api.gradient.ai/api"
-DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
+#: Seconds to open a connection, whatever the operation.
+CONNECT_TIMEOUT = 10.0
+#: The most a response body may be (decompressed), in bytes: far above any real answer (256
+#: embeddings of 1,024 numbers are about 6 MB), far below what would hurt the caller.
+DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 DEFAULT_MAX_RETRIES = 2
 
 ACCESS_TOKEN_ENV = "GRADIENT_ACCESS_TOKEN"
 WORKSPACE_ID_ENV = "GRADIENT_WORKSPACE_ID"
 API_URL_ENV = "GRADIENT_API_URL"
+#: ``httpx`` keeps the async client on httpx's pool even where aiohttp's would be used (for
+#: example under respx, which mocks httpx only); ``aiohttp`` or unset: the default.
+ASYNC_POOL_ENV = "GRADIENT_ASYNC_POOL"
 
-TimeoutLike = float | httpx.Timeout | None
+
+class OperationTimeouts:
+    """The default timeout: each operation's own (60 s for listings and look-ups, 600 s for
+    work on a model: completions, fine-tunes, embeddings, blocks, uploads)."""
+
+    def __repr__(self) -> str:
+        return "OPERATION_TIMEOUTS"
+
+    def for_operation(self, seconds: float) -> httpx.Timeout:
+        """The timeout of an operation whose default is ``seconds``."""
+        return _operation_timeout(seconds)
+
+
+@functools.cache
+def _operation_timeout(seconds: float) -> httpx.Timeout:
+    # One object per operation class, not one per request: a Timeout is immutable.
+    return httpx.Timeout(seconds, connect=CONNECT_TIMEOUT)
+
+
+OPERATION_TIMEOUTS = OperationTimeouts()
+#: What ``timeout=`` takes: seconds, an ``httpx.Timeout``, None (no timeout at all), or
+#: :data:`OPERATION_TIMEOUTS` (the default).
+TimeoutLike = float | httpx.Timeout | OperationTimeouts | None
 
 
 class ClientOptions(TypedDict, total=False):
@@ -47,8 +78,12 @@ def _non_negative(instance: object, attribute: attrs.Attribute[int], value: int)
         raise ConfigurationError(f"{attribute.name} must be >= 0, got {value}")
 
 
-def _to_timeout(value: TimeoutLike) -> httpx.Timeout:
-    return value if isinstance(value, httpx.Timeout) else httpx.Timeout(value)
+def _to_timeout(value: TimeoutLike) -> httpx.Timeout | OperationTimeouts:
+    if isinstance(value, httpx.Timeout | OperationTimeouts):
+        return value
+    if value is not None and (isinstance(value, bool) or not value > 0):
+        raise ConfigurationError(f"timeout must be a positive number of seconds, got {value!r}")
+    return httpx.Timeout(value)
 
 
 #: Headers that carry the credentials: set from ``access_token`` and ``workspace_id`` only.
@@ -67,6 +102,80 @@ def _to_headers(value: Mapping[str, str] | None) -> Mapping[str, str]:
     return MappingProxyType(headers)
 
 
+def normalised_host(raw: str) -> str:
+    """The API's base URL, normalised where that is unambiguous (surrounding white space, the
+    scheme's case, a trailing slash), else a :class:`ConfigurationError` saying what is
+    wrong. A URL with credentials in it is refused, and never shown."""
+    text = raw.strip()
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError as error:
+        if "@" in text:
+            raise ConfigurationError("host is not a valid URL") from None
+        raise ConfigurationError(f"host is not a valid URL ({error}): {text!r}") from None
+    if parts.username is not None or parts.password is not None:
+        raise ConfigurationError(
+            "host must not carry credentials (user:password@): they would replace the access "
+            "token; pass access_token instead"
+        )
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigurationError(f"host must be an http(s) URL, got {text!r}")
+    if not parts.hostname:
+        raise ConfigurationError(f"host has no host name: {text!r}")
+    if parts.query or parts.fragment:
+        raise ConfigurationError(
+            f"host must not have a query or a fragment (they would be dropped): {text!r}"
+        )
+    if port is not None and port == 0:
+        raise ConfigurationError(f"host has port 0, which nothing listens on: {text!r}")
+    return urlunsplit((scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
+
+
+#: The variables httpx reads proxies from (in either case), as its own clients do.
+PROXY_VARIABLES = ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY")
+_PROXY_SCHEMES = frozenset({"http", "https", "socks5", "socks5h"})
+
+
+def check_proxy_environment(environ: Mapping[str, str] | None = None) -> None:
+    """A :class:`ConfigurationError` naming a proxy variable httpx could not use, before httpx
+    fails on it with an error of its own (or, for a bad port, only at the first request).
+    The value is never shown: proxy URLs carry passwords."""
+    env = os.environ if environ is None else environ
+    for variable in PROXY_VARIABLES:
+        for name in (variable, variable.lower()):
+            value = env.get(name, "").strip()
+            if not value:
+                continue
+            try:
+                parts = urlsplit(value if "://" in value else f"http://{value}")
+                _ = parts.port
+            except ValueError as error:
+                reason = str(error)
+            else:
+                if parts.scheme.lower() not in _PROXY_SCHEMES:
+                    reason = f"scheme {parts.scheme!r} is not one of http, https, socks5"
+                elif not parts.hostname:
+                    reason = "it has no host name"
+                else:
+                    continue
+            raise ConfigurationError(
+                f"${name} is not a proxy URL httpx can use ({reason}); fix or unset it"
+            )
+
+
+def header_safe(value: str, name: str) -> None:
+    """Refuse a credential that cannot travel in an HTTP header, without showing it."""
+    if not isinstance(value, str):
+        raise ConfigurationError(f"{name} must be a string, got {type(value).__name__}")
+    if any(not 0x20 < ord(character) < 0x7F for character in value):
+        raise ConfigurationError(
+            f"{name} holds a character an HTTP header cannot carry (white space, a line break, "
+            "a control or a non-ASCII character); check how it was read (a .env file, say)"
+        )
+
+
 @attrs.frozen
 class ClientConfig:
     """Everything a client needs to reach the API.
@@ -77,10 +186,24 @@ class ClientConfig:
     access_token: str = attrs.field(repr=False)
     workspace_id: str
     base_url: str = DEFAULT_BASE_URL
-    timeout: httpx.Timeout = attrs.field(default=DEFAULT_TIMEOUT, converter=_to_timeout)
+    #: Each attempt's whole budget (connecting, sending, waiting and reading): a server that
+    #: drips its answer cannot make an attempt last longer.
+    timeout: httpx.Timeout | OperationTimeouts = attrs.field(
+        default=OPERATION_TIMEOUTS, converter=_to_timeout
+    )
     max_retries: int = attrs.field(default=DEFAULT_MAX_RETRIES, validator=_non_negative)
     #: Sent with every request, after the SDK's own (a proxy's or gateway's headers, say).
     default_headers: Mapping[str, str] = attrs.field(default=None, converter=_to_headers)
+    #: A larger response body (counted decompressed) is an error, never read whole.
+    max_response_bytes: int = attrs.field(
+        default=DEFAULT_MAX_RESPONSE_BYTES, validator=_non_negative
+    )
+
+    def timeout_for(self, operation_seconds: float) -> httpx.Timeout:
+        """The timeout of one operation, whose own default is ``operation_seconds``."""
+        if isinstance(self.timeout, OperationTimeouts):
+            return self.timeout.for_operation(operation_seconds)
+        return self.timeout
 
     @classmethod
     def resolve(
@@ -89,9 +212,10 @@ class ClientConfig:
         access_token: str | None = None,
         workspace_id: str | None = None,
         host: str | None = None,
-        timeout: TimeoutLike = DEFAULT_TIMEOUT,
+        timeout: TimeoutLike = OPERATION_TIMEOUTS,
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         environ: Mapping[str, str] | None = None,
     ) -> ClientConfig:
         """Build a config from arguments, falling back to the ``GRADIENT_*`` variables.
@@ -114,14 +238,15 @@ class ClientConfig:
             raise ConfigurationError("missing Gradient credentials: " + ", ".join(missing))
         assert token is not None
         assert workspace is not None
-        base_url = host or env.get(API_URL_ENV) or DEFAULT_BASE_URL
-        if not base_url.startswith(("http://", "https://")):
-            raise ConfigurationError(f"host must be an http(s) URL, got {base_url!r}")
+        header_safe(token, "access_token")
+        header_safe(workspace, "workspace_id")
+        base_url = normalised_host(host or env.get(API_URL_ENV) or DEFAULT_BASE_URL)
         return cls(
             access_token=token,
             workspace_id=workspace,
-            base_url=base_url.rstrip("/"),
+            base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,
             default_headers=default_headers,
+            max_response_bytes=max_response_bytes,
         )

@@ -54,6 +54,11 @@ from .records import (
     UploadFileResponse,
 )
 
+#: Default attempt timeouts: a listing or a look-up, and work on a model (on a CPU emulator a
+#: fine-tune or a long completion takes minutes).
+QUICK = 60.0
+SLOW = 600.0
+
 RequestT = TypeVar("RequestT")
 ResponseT = TypeVar("ResponseT")
 T = TypeVar("T")
@@ -143,6 +148,8 @@ class Endpoint(Generic[RequestT, ResponseT]):
     query: tuple[QueryParameter[Any], ...] = ()
     errors: tuple[int, ...] = (400, 401, 403)
     creates: str | None = None
+    #: The default seconds an attempt may take: listings are quick, model work is not.
+    timeout: float = QUICK
 
     @property
     def body(self) -> BodyKind:
@@ -259,6 +266,7 @@ COMPLETE_MODEL: Endpoint[CompleteRequest, CompleteResponse] = Endpoint(
     error_schema=ErrorSchema.TYPED,
     path_parameters=(MODEL_ID,),
     errors=(400, 401, 403, 404, 413, 422),
+    timeout=SLOW,
 )
 FINE_TUNE_MODEL: Endpoint[FineTuneRequest, FineTuneResponse] = Endpoint(
     "POST",
@@ -271,6 +279,7 @@ FINE_TUNE_MODEL: Endpoint[FineTuneRequest, FineTuneResponse] = Endpoint(
     error_schema=ErrorSchema.TYPED,
     path_parameters=(ADAPTER_ID,),
     errors=(400, 401, 403, 404, 413, 422),
+    timeout=SLOW,
 )
 
 # Embeddings
@@ -294,6 +303,7 @@ GENERATE_EMBEDDING: Endpoint[GenerateEmbeddingsRequest, GenerateEmbeddingsRespon
     resend_safe=True,
     path_parameters=(EMBEDDINGS_SLUG,),
     errors=(400, 401, 403, 404, 413),
+    timeout=SLOW,
 )
 
 # Files
@@ -308,6 +318,7 @@ UPLOAD_FILE: Endpoint[FileUpload, UploadFileResponse] = Endpoint(
     resend_safe=False,
     query=(FILE_TYPE,),
     errors=(400, 401, 403, 413),
+    timeout=SLOW,
 )
 
 # RAG collections
@@ -377,6 +388,7 @@ ANSWER: Endpoint[AnswerRequest, AnswerResponse] = Endpoint(
     response=AnswerResponse,
     resend_safe=True,
     errors=(400, 401, 403, 404, 413, 422),
+    timeout=SLOW,
 )
 SUMMARIZE: Endpoint[SummarizeRequest, SummarizeResponse] = Endpoint(
     "POST",
@@ -387,6 +399,7 @@ SUMMARIZE: Endpoint[SummarizeRequest, SummarizeResponse] = Endpoint(
     response=SummarizeResponse,
     resend_safe=True,
     errors=(400, 401, 403, 413, 422),
+    timeout=SLOW,
 )
 ANALYZE_SENTIMENT: Endpoint[AnalyzeSentimentRequest, AnalyzeSentimentResponse] = Endpoint(
     "POST",
@@ -397,6 +410,7 @@ ANALYZE_SENTIMENT: Endpoint[AnalyzeSentimentRequest, AnalyzeSentimentResponse] =
     response=AnalyzeSentimentResponse,
     resend_safe=True,
     errors=(400, 401, 403, 413, 422),
+    timeout=SLOW,
 )
 PERSONALIZE: Endpoint[PersonalizeRequest, PersonalizeResponse] = Endpoint(
     "POST",
@@ -407,6 +421,7 @@ PERSONALIZE: Endpoint[PersonalizeRequest, PersonalizeResponse] = Endpoint(
     response=PersonalizeResponse,
     resend_safe=True,
     errors=(400, 401, 403, 413, 422),
+    timeout=SLOW,
 )
 EXTRACT: Endpoint[ExtractRequest, ExtractResponse] = Endpoint(
     "POST",
@@ -417,6 +432,7 @@ EXTRACT: Endpoint[ExtractRequest, ExtractResponse] = Endpoint(
     response=ExtractResponse,
     resend_safe=True,
     errors=(400, 401, 403, 413, 422),
+    timeout=SLOW,
 )
 EXTRACT_PDF: Endpoint[FileUpload, ExtractPdfResponse] = Endpoint(
     "POST",
@@ -427,6 +443,7 @@ EXTRACT_PDF: Endpoint[FileUpload, ExtractPdfResponse] = Endpoint(
     response=ExtractPdfResponse,
     resend_safe=True,
     errors=(400, 401, 403, 413, 422),
+    timeout=SLOW,
 )
 CREATE_TRANSCRIPTION: Endpoint[CreateTranscriptionRequest, CreateTranscriptionResponse] = Endpoint(
     "POST",
@@ -437,6 +454,7 @@ CREATE_TRANSCRIPTION: Endpoint[CreateTranscriptionRequest, CreateTranscriptionRe
     response=CreateTranscriptionResponse,
     resend_safe=False,
     errors=(400, 401, 403, 404, 413),
+    timeout=SLOW,
 )
 GET_TRANSCRIPTION: Endpoint[None, GetTranscriptionResponse] = Endpoint(
     "GET",

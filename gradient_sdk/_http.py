@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import platform
 import sys
 from collections.abc import Mapping
 from typing import Any, TypeVar
@@ -18,13 +17,16 @@ from ._wire import WireFormatError, from_wire, to_wire
 from .errors import (
     APIResponseValidationError,
     APIStatusError,
+    ResponseTooLargeError,
+    bounded,
     describe_status_error,
     error_class_for_status,
 )
 
 T = TypeVar("T")
 
-USER_AGENT = f"gradient-sdk/{__version__} (python {platform.python_version()}; {sys.platform})"
+_PYTHON = ".".join(str(part) for part in sys.version_info[:3])  # platform.python_version()
+USER_AGENT = f"gradient-sdk/{__version__} (python {_PYTHON}; {sys.platform})"
 REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-amzn-requestid")
 #: The name of the one part of a multipart body, as the API takes it.
 FILE_PART = "file"
@@ -49,6 +51,18 @@ def client_headers(config: ClientConfig) -> httpx.Headers:
     return headers
 
 
+class MaskedHeaders(dict[str, str]):
+    """Plain headers (for aiohttp) whose repr, like ``httpx.Headers``', masks the token."""
+
+    def __repr__(self) -> str:
+        shown = {k: "[secure]" if k.lower() == "authorization" else v for k, v in self.items()}
+        return f"{type(self).__name__}({shown!r})"
+
+
+#: The Content-Type of a JSON body; httpx sets a multipart one (with its boundary) itself.
+JSON_CONTENT_TYPE = "application/json"
+
+
 @attrs.frozen
 class EncodedBody:
     """A request body ready to send: JSON bytes (encoded once, so every retry sends the same
@@ -56,11 +70,6 @@ class EncodedBody:
 
     json: bytes | None = None
     upload: FileUpload | None = None
-
-    @property
-    def content_type(self) -> str | None:
-        """The Content-Type to set; httpx sets a multipart one (with its boundary) itself."""
-        return "application/json" if self.json is not None else None
 
 
 NO_BODY = EncodedBody()
@@ -81,20 +90,63 @@ def encode_request(body: object) -> EncodedBody:
     return EncodedBody(json=encode_body(data))
 
 
+@attrs.define(slots=True)
+class ReadResponse:
+    """A response read whole (decoded, at most ``max_response_bytes``): what answers and
+    errors are read from, whichever pool it came through. Lighter than a second
+    ``httpx.Response``, which would run its decoders over the body again."""
+
+    status_code: int
+    #: Case-insensitive, as the pool gives them (``httpx.Headers``, aiohttp's multidict).
+    headers: Mapping[str, str]
+    content: bytes
+
+    @property
+    def is_success(self) -> bool:
+        """Whether the status is 2xx."""
+        return 200 <= self.status_code < 300
+
+    def json(self) -> Any:
+        """The body as JSON (``ValueError`` when it is not)."""
+        return json.loads(self.content)
+
+    @property
+    def text(self) -> str:
+        """The body as text, in the charset its Content-Type names (UTF-8 by default)."""
+        charset = "utf-8"
+        for parameter in self.headers.get("content-type", "").split(";")[1:]:
+            name, _, value = parameter.partition("=")
+            if name.strip().lower() == "charset" and value.strip():
+                charset = value.strip().strip('"')
+        try:
+            return self.content.decode(charset, errors="replace")
+        except LookupError:  # a charset Python does not know
+            return self.content.decode("utf-8", errors="replace")
+
+
 #: How much of an error body that is not JSON an error keeps.
 MAX_ERROR_TEXT = 10_000
 
 
-def _decoded(response: httpx.Response) -> object:
+def _decoded(response: ReadResponse) -> object:
     if not response.content:
         return None
     try:
         return response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         return response.text[:MAX_ERROR_TEXT]
 
 
-def status_error(response: httpx.Response, *, secret: str) -> APIStatusError:
+def _joined(headers: Mapping[str, str]) -> dict[str, str]:
+    """Headers as a dict with lower-case names, repeated ones joined (as httpx does)."""
+    joined: dict[str, str] = {}
+    for name, value in headers.items():
+        key = name.lower()
+        joined[key] = f"{joined[key]}, {value}" if key in joined else value
+    return joined
+
+
+def status_error(response: ReadResponse, *, secret: str) -> APIStatusError:
     """The typed error for a 4xx or 5xx response.
 
     A server that echoes the token in its message does not get it into ours: ``secret`` is
@@ -110,11 +162,11 @@ def status_error(response: httpx.Response, *, secret: str) -> APIStatusError:
         status_code=response.status_code,
         body=body,
         request_id=request_id,
-        headers=dict(response.headers),
+        headers=_joined(response.headers),
     )
 
 
-def decoded_json(response: httpx.Response) -> Any:
+def decoded_json(response: ReadResponse) -> Any:
     """A 2xx body as JSON, or :class:`APIResponseValidationError`."""
     try:
         return response.json()
@@ -124,16 +176,25 @@ def decoded_json(response: httpx.Response) -> Any:
             status_code=response.status_code,
             body=response.text[:1000],
         ) from error
+    except RecursionError:
+        # No chain: a traceback through thousands of frames helps nobody.
+        raise APIResponseValidationError(
+            f"the server answered {response.status_code} with JSON nested too deep to read",
+            status_code=response.status_code,
+            body=None,
+        ) from None
 
 
-def parse_success(response: httpx.Response, response_type: type[T]) -> T:
+def parse_success(response: ReadResponse, response_type: type[T]) -> T:
     """Read a 2xx body into its record, or raise :class:`APIResponseValidationError`."""
     data = decoded_json(response)
     try:
         return from_wire(data, response_type)
     except WireFormatError as error:
         raise APIResponseValidationError(
-            f"unexpected response body: {error}", status_code=response.status_code, body=data
+            bounded(f"unexpected response body: {error}"),
+            status_code=response.status_code,
+            body=data,
         ) from error
 
 
@@ -145,3 +206,19 @@ def query_params(params: Mapping[str, str] | None) -> dict[str, str] | None:
         if not isinstance(name, str) or not isinstance(value, str):
             raise TypeError(f"query parameters must be strings, got {name!r}={value!r}")
     return dict(params)
+
+
+def too_large(status_code: int, limit: int) -> ResponseTooLargeError:
+    """The error for a body past ``limit`` bytes."""
+    return ResponseTooLargeError(
+        f"the server answered {status_code} with a body larger than {limit} bytes "
+        "(max_response_bytes); it was not read further",
+        status_code=status_code,
+        limit=limit,
+    )
+
+
+def declared_too_large(headers: Mapping[str, str], limit: int) -> bool:
+    """Whether the body's declared length alone is past ``limit``."""
+    declared = headers.get("content-length", "")
+    return declared.isdigit() and int(declared) > limit

@@ -8,21 +8,29 @@ still see every keyword with its type.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Literal, TypedDict
+from typing import Any, Literal, TypedDict, TypeVar
 
 from typing_extensions import NotRequired
 
 from .records import (
+    AnswerSource,
     CompleteRequest,
     CreateModelRequest,
+    DocumentSource,
     EmbeddingInput,
+    ExtractSchemaValue,
+    ExtractSchemaValueType,
     Guidance,
     InitialHyperparameters,
     LoraHyperparameters,
     NewModelAdapter,
     RagOptions,
+    RAGSource,
     Sample,
+    Sentiment,
+    SentimentExample,
     StructuredInput,
+    SummarizeExample,
     TrainingArguments,
 )
 
@@ -61,10 +69,52 @@ class RAGDict(TypedDict):
     collection_id: str
 
 
+class SummarizeExampleDict(TypedDict):
+    """gradientai's ``SummarizeParamsExample``: a document and the summary wanted of it."""
+
+    document: str
+    summary: str
+
+
+class SentimentExampleDict(TypedDict):
+    """gradientai's ``AnalyzeSentimentParamsExample``: a document and its sentiment."""
+
+    document: str
+    sentiment: Sentiment | Literal["negative", "neutral", "positive"]
+
+
+class ExtractSchemaValueDict(TypedDict):
+    """gradientai's ``ExtractParamsSchemaValue``: a value's type, and whether it must be
+    found."""
+
+    type: ExtractSchemaValueType | Literal["string", "number", "boolean"]
+    required: NotRequired[bool | None]
+
+
+class DocumentSourceDict(TypedDict):
+    """gradientai's document source: answer from ``value``."""
+
+    type: Literal["document"]
+    value: str
+
+
+class RAGSourceDict(TypedDict, total=False):
+    """gradientai's RAG source: answer from what the collection retrieves. Its TypedDict
+    says ``collection_id`` and its wire ``collectionId``; either key is taken."""
+
+    type: Literal["rag"]
+    collection_id: str
+    collectionId: str
+
+
 SampleLike = Sample | SampleDict
+SummarizeExampleLike = SummarizeExample | SummarizeExampleDict
+SentimentExampleLike = SentimentExample | SentimentExampleDict
+ExtractSchemaValueLike = ExtractSchemaValue | ExtractSchemaValueDict
 GuidanceLike = Guidance | GuidanceDict
 EmbeddingInputLike = str | EmbeddingInput | EmbeddingInputDict
 RAGLike = RagOptions | RAGDict
+AnswerSourceLike = AnswerSource | DocumentSourceDict | RAGSourceDict
 
 
 class CompleteOptions(TypedDict, total=False):
@@ -174,6 +224,36 @@ def to_rag(collection_id: str | None, rag: RAGLike | None) -> RagOptions | None:
     return RagOptions(collection_id=value)
 
 
+def to_answer_source(source: AnswerSourceLike) -> AnswerSource:
+    """A record from a record or a gradientai-style ``{"type": ..., ...}`` dict."""
+    if isinstance(source, DocumentSource | RAGSource):
+        return source
+    if not isinstance(source, Mapping):
+        raise TypeError(
+            f"source must be a dict, DocumentSource or RAGSource, got {type(source).__name__}"
+        )
+    given: dict[str, object] = dict(source)
+    kind = given.get("type")
+    if kind == "document":
+        _keys(
+            given, allowed={"type", "value"}, required={"type", "value"}, what="a document source"
+        )
+        value = given["value"]
+        if not isinstance(value, str):
+            raise TypeError(f"a document source's value must be a string, got {value!r}")
+        return DocumentSource(value=value)
+    if kind == "rag":
+        # gradientai 1.13.1 fails on its own documented key; both spellings work here.
+        ids = {key for key in given if key in {"collection_id", "collectionId"}}
+        if len(ids) != 1 or set(given) - ids != {"type"}:
+            raise TypeError(f"a RAG source takes type and one collection_id; got {sorted(given)}")
+        collection_id = given[ids.pop()]
+        if not isinstance(collection_id, str):
+            raise TypeError(f"a RAG source's collection_id must be a string, got {collection_id!r}")
+        return RAGSource(collection_id=collection_id)
+    raise ValueError(f"source type must be 'document' or 'rag', got {kind!r}")
+
+
 def to_structured_input(value: StructuredInput | StructuredInputDict) -> StructuredInput:
     """A record from a record or a dict."""
     if isinstance(value, StructuredInput):
@@ -240,3 +320,64 @@ def to_embedding_inputs(inputs: Iterable[EmbeddingInputLike]) -> list[EmbeddingI
     if not converted:
         raise ValueError("inputs must not be empty")
     return converted
+
+
+R = TypeVar("R")
+
+
+def _record_of(
+    value: object, record_type: type[R], *, allowed: set[str], required: set[str], what: str
+) -> R:
+    """``value`` if it is a ``record_type`` already, else the record a dict of its fields
+    makes (unknown or missing keys are a ``TypeError``)."""
+    if isinstance(value, record_type):
+        return value
+    if not isinstance(value, Mapping):
+        raise TypeError(f"{what} must be a dict or {record_type.__name__}, got {value!r}")
+    fields: Mapping[str, Any] = value  # pyright: ignore[reportUnknownVariableType]
+    _keys(fields, allowed=allowed, required=required, what=what)
+    return record_type(**fields)
+
+
+def _examples(examples: object, record_type: type[R], keys: set[str]) -> tuple[R, ...] | None:
+    if examples is None:
+        return None
+    if isinstance(examples, str | Mapping) or not isinstance(examples, Iterable):
+        raise TypeError(f"examples must be a list of {sorted(keys)} examples")
+    items: Iterable[object] = examples  # pyright: ignore[reportUnknownVariableType]
+    what = f"a {record_type.__name__}"
+    return tuple(
+        _record_of(item, record_type, allowed=keys, required=keys, what=what) for item in items
+    )
+
+
+def to_summarize_examples(
+    examples: Iterable[SummarizeExampleLike] | None,
+) -> tuple[SummarizeExample, ...] | None:
+    """Records for few-shot summaries given as records or gradientai-style dicts."""
+    return _examples(examples, SummarizeExample, {"document", "summary"})
+
+
+def to_sentiment_examples(
+    examples: Iterable[SentimentExampleLike] | None,
+) -> tuple[SentimentExample, ...] | None:
+    """Records for few-shot sentiments given as records or gradientai-style dicts."""
+    return _examples(examples, SentimentExample, {"document", "sentiment"})
+
+
+def to_extract_schema(
+    schema: Mapping[str, ExtractSchemaValueLike],
+) -> dict[str, ExtractSchemaValue]:
+    """Records for an ``extract`` schema whose values are records or gradientai-style dicts."""
+    if not isinstance(schema, Mapping):
+        raise TypeError(f"schema_ must be a dict of key -> {{'type', 'required'}}, got {schema!r}")
+    return {
+        key: _record_of(
+            value,
+            ExtractSchemaValue,
+            allowed={"type", "required"},
+            required={"type"},
+            what=f"schema_[{key!r}]",
+        )
+        for key, value in schema.items()
+    }

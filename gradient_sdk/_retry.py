@@ -79,7 +79,7 @@ def may_retry_status(status_code: int, *, idempotent: bool) -> bool:
     return idempotent and status_code in RETRYABLE_STATUSES
 
 
-def may_retry_error(error: httpx.RequestError, *, idempotent: bool) -> bool:
+def may_retry_error(error: Exception, *, idempotent: bool) -> bool:
     """Whether a transport failure may be retried: any, unless the request was not idempotent
     and might have reached the server."""
     return idempotent or isinstance(error, UNSENT_ERRORS)

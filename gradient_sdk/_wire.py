@@ -21,13 +21,9 @@ import types
 import typing
 from collections.abc import Mapping
 from datetime import datetime, timezone
-from typing import Any, TypeVar, cast, get_args, get_origin
+from typing import TYPE_CHECKING, Any, TypeVar, cast, get_args, get_origin
 
 import attrs
-import cattrs
-from cattrs.errors import IterableValidationError, IterableValidationNote
-from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
-from cattrs.strategies import configure_tagged_union
 
 from .records import (
     AnswerSource,
@@ -45,6 +41,11 @@ from .records import (
     StructuredInput,
 )
 from .records.blocks import ExtractedValue
+
+if TYPE_CHECKING:
+    import cattrs
+
+# cattrs is imported with the converter, on first use: not by ``import gradient_sdk``.
 
 __all__ = [
     "RENAMED_FIELDS",
@@ -188,6 +189,8 @@ def _strict(expected: type[Any] | tuple[type[Any], ...], label: str) -> Any:
 
 
 def _configure_records(conv: cattrs.Converter) -> None:
+    from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+
     def renames(cls: type[Any]) -> dict[str, Any]:
         return {a.name: override(rename=wire_name(cls, a.name)) for a in attrs.fields(cls)}
 
@@ -255,6 +258,8 @@ def _configure_primitives(conv: cattrs.Converter) -> None:
 
 
 def _configure_containers(conv: cattrs.Converter) -> None:
+    from cattrs.errors import IterableValidationError, IterableValidationNote
+
     def structure_items(items: list[tuple[Any, Any]], item_type: Any, cls: Any) -> list[Any]:
         """Each value structured; every failure kept, noted with its index or key, which
         cattrs turns into the path (``[2]``, ``['name']``) of the problem."""
@@ -299,6 +304,8 @@ def _configure_containers(conv: cattrs.Converter) -> None:
 def _configure_tagged_union(conv: cattrs.Converter, union: TaggedUnion) -> None:
     """cattrs' tagged-union strategy, with a clear error for an unknown tag, and the same
     handling wherever the union appears as ``Union | None``."""
+    from cattrs.strategies import configure_tagged_union
+
     configure_tagged_union(
         union.union, conv, tag_generator=union.members.__getitem__, tag_name=union.tag
     )
@@ -353,6 +360,8 @@ def _configure_samples(conv: cattrs.Converter) -> None:
 @functools.cache
 def get_converter() -> cattrs.Converter:
     """The converter, configured on first use."""
+    import cattrs
+
     conv = cattrs.Converter()
     _configure_records(conv)
     _configure_primitives(conv)
@@ -364,9 +373,10 @@ def get_converter() -> cattrs.Converter:
     return conv
 
 
-def to_wire(record: Any) -> Any:
-    """A record as JSON-ready data with the API's field names."""
-    return get_converter().unstructure(record)
+def to_wire(record: Any, as_type: Any = None) -> Any:
+    """A record as JSON-ready data with the API's field names; ``as_type`` names the union
+    it stands for where the wire needs its tag (a chunker alone, say)."""
+    return get_converter().unstructure(record, unstructure_as=as_type)
 
 
 def from_wire(data: Any, record_type: type[T]) -> T:
@@ -380,7 +390,9 @@ def from_wire(data: Any, record_type: type[T]) -> T:
 def to_wire_dict(record: object) -> dict[str, Any]:
     """A record as the JSON object the API sends or takes, with the API's field names::
 
-    to_wire_dict(CompleteRequest(query="Hi"))  # {"query": "Hi", "autoTemplate": None, ...}
+        to_wire_dict(CompleteRequest(query="Hi"))  # {"query": "Hi", "autoTemplate": None, ...}
+
+    Anything but a record raises :class:`TypeError`.
     """
     if not attrs.has(type(record)):
         raise TypeError(f"expected a gradient_sdk record, got {type(record).__name__}")
@@ -391,7 +403,7 @@ def to_wire_dict(record: object) -> dict[str, Any]:
 def from_wire_dict(data: Mapping[str, Any], cls: type[T]) -> T:
     """Read a JSON object (as the API sends it) into the record ``cls``.
 
-    Raises :class:`WireFormatError` (a ``ValueError``) naming the field that does not fit.
+    Raises ``WireFormatError``, a :class:`ValueError`, naming the field that does not fit.
     """
     is_record = attrs.has(cls)  # not in the `if`: narrowing would lose T
     if not is_record:
@@ -400,6 +412,8 @@ def from_wire_dict(data: Mapping[str, Any], cls: type[T]) -> T:
 
 
 def _describe(error: Exception, record_type: Any) -> str:
+    import cattrs
+
     name = getattr(record_type, "__name__", str(record_type))
     if isinstance(error, cattrs.BaseValidationError):
         problems = cattrs.transform_error(error, path=name, format_exception=_format_problem)

@@ -6,9 +6,17 @@ they like::
     GradientError
     ├── ConfigurationError            (also a ValueError: missing token or workspace)
     ├── ClientClosedError             (the client was used after closing)
+    ├── IngestionFailedError          (files of a RAG collection could not be ingested)
+    ├── IngestionTimeoutError         (also a TimeoutError: a collection was not ready in time)
     ├── APIConnectionError            (the request never got an answer)
     │   └── APITimeoutError
     ├── APIResponseValidationError    (the answer was not what the API promises)
+    │   └── ResponseTooLargeError     (the answer was larger than max_response_bytes)
+    ├── TranscriptionError            (a transcription did not give a text)
+    │   ├── TranscriptionFailedError      (the job ended failed)
+    │   ├── TranscriptionCancelledError   (the job was cancelled)
+    │   └── TranscriptionTimeoutError     (also a TimeoutError: still unfinished at the
+    │                                      deadline)
     └── APIStatusError                (the server answered with a 4xx or 5xx)
         ├── BadRequestError           400
         ├── AuthenticationError       401
@@ -29,6 +37,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .records.errors import ErrorType
+from .records.rag import RAGCollectionInfo, RAGFileInfo
 
 __all__ = [
     "APIConnectionError",
@@ -41,11 +50,18 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "GradientError",
+    "IngestionFailedError",
+    "IngestionTimeoutError",
     "InternalServerError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
     "RequestTooLargeError",
+    "ResponseTooLargeError",
+    "TranscriptionCancelledError",
+    "TranscriptionError",
+    "TranscriptionFailedError",
+    "TranscriptionTimeoutError",
     "UnprocessableEntityError",
 ]
 
@@ -60,6 +76,32 @@ class ConfigurationError(GradientError, ValueError):
 
 class ClientClosedError(GradientError):
     """The client was closed; requests need a new one."""
+
+
+class IngestionFailedError(GradientError):
+    """Files of a RAG collection ended ``failed``; ``failed`` holds them, with the reason
+    where the server gave one (``failure_reason``), and ``collection`` the collection as it
+    was read last."""
+
+    def __init__(
+        self, message: str, *, collection: RAGCollectionInfo, failed: tuple[RAGFileInfo, ...]
+    ) -> None:
+        super().__init__(message)
+        self.collection = collection
+        self.collection_id = collection.id
+        self.failed = failed
+
+
+class IngestionTimeoutError(GradientError, TimeoutError):
+    """A RAG collection still had files pending or running when the wait ran out;
+    ``unfinished`` holds them."""
+
+    def __init__(
+        self, message: str, *, collection_id: str, unfinished: tuple[RAGFileInfo, ...]
+    ) -> None:
+        super().__init__(message)
+        self.collection_id = collection_id
+        self.unfinished = unfinished
 
 
 class APIConnectionError(GradientError):
@@ -82,6 +124,47 @@ class APIResponseValidationError(GradientError):
         super().__init__(message)
         self.status_code = status_code
         self.body = body
+
+
+class TranscriptionError(GradientError):
+    """A transcription ended without a text, or did not end in time.
+
+    Attributes:
+        transcription_id: the job's id (``GET /blocks/transcription`` reads it).
+        status: the status the job was last seen in (``"failed"``, ``"cancelled"``,
+            ``"running"``, ...).
+        reason: why it failed, where the server said (the emulator does).
+    """
+
+    def __init__(
+        self, message: str, *, transcription_id: str, status: str, reason: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.transcription_id = transcription_id
+        self.status = status
+        self.reason = reason
+
+
+class TranscriptionFailedError(TranscriptionError):
+    """The transcription job ended ``failed``."""
+
+
+class TranscriptionCancelledError(TranscriptionError):
+    """The transcription job ended ``cancelled``."""
+
+
+class TranscriptionTimeoutError(TranscriptionError, TimeoutError):
+    """The transcription had not ended when the ``timeout`` ran out; the job may still
+    finish on the server."""
+
+
+class ResponseTooLargeError(APIResponseValidationError):
+    """The answer's body (decompressed) was larger than the client's ``max_response_bytes``;
+    it was not read further."""
+
+    def __init__(self, message: str, *, status_code: int, limit: int) -> None:
+        super().__init__(message, status_code=status_code, body=None)
+        self.limit = limit
 
 
 class APIStatusError(GradientError):
@@ -209,11 +292,21 @@ def _error_type(value: str | None) -> ErrorType | str | None:
         return value  # a type this SDK does not know yet still comes through
 
 
+#: How much of a server's message an error repeats: a 10 MB message stays in ``body``.
+MAX_MESSAGE = 2000
+
+
+def bounded(text: str, limit: int = MAX_MESSAGE) -> str:
+    """``text``, cut to ``limit`` characters and marked so where it was longer."""
+    return text if len(text) <= limit else text[:limit] + f"... ({len(text) - limit} more)"
+
+
 def describe_status_error(status_code: int, body: object) -> str:
     """A one-line message for an error status: the server's own message where it gave one."""
     message = _field(body, "message")
     if message is None and isinstance(body, str) and body.strip():
         message = body.strip()[:500]
     error_type = _field(body, "type")
-    detail = f" ({error_type})" if error_type else ""
-    return f"Gradient API returned {status_code}{detail}: {message or 'no error message'}"
+    detail = f" ({bounded(error_type, 100)})" if error_type else ""
+    text = f"Gradient API returned {status_code}{detail}: {message or 'no error message'}"
+    return bounded(text)

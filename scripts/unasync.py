@@ -33,6 +33,8 @@ SUBSTITUTIONS: list[tuple[re.Pattern[str], str]] = [
     for pattern, replacement in [
         (r"\basync def\b", "def"),
         (r"\basync with\b", "with"),
+        (r"\basync for\b", "for"),
+        (r"\baiter_bytes\b", "iter_bytes"),
         (r"\bawait ", ""),
         (r"__aenter__", "__enter__"),
         (r"__aexit__", "__exit__"),

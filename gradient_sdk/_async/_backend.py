@@ -6,20 +6,34 @@ translate token by token.
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TypeVar
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import anyio
+from .._config import ASYNC_POOL_ENV, PROXY_VARIABLES, ClientConfig
+from ..errors import ConfigurationError
 
 if sys.version_info < (3, 11):
     from exceptiongroup import BaseExceptionGroup
+
+if TYPE_CHECKING:
+    import httpx
+
+    from .._aiohttp import AiohttpPool as LoopPool
+
+# anyio, sniffio and the aiohttp pool are imported where they are used, not with the SDK:
+# ``import gradient_sdk`` stays cheap.
 
 T = TypeVar("T")
 
 
 async def sleep(seconds: float) -> None:
     """Wait without blocking the event loop."""
+    import anyio
+
     await anyio.sleep(seconds)
 
 
@@ -29,8 +43,10 @@ async def gather_in_order(calls: Sequence[Callable[[], Awaitable[T]]], *, limit:
     The first failure cancels the calls still running, keeps those not started from
     starting, and is raised.
     """
-    if len(calls) == 1:
-        return [await calls[0]()]
+    if len(calls) <= 1:
+        return [await call() for call in calls]
+    import anyio
+
     results: list[T | None] = [None] * len(calls)
     limiter = anyio.CapacityLimiter(limit)
     failed = False
@@ -55,3 +71,55 @@ async def gather_in_order(calls: Sequence[Callable[[], Awaitable[T]]], *, limit:
         # Callers expect the SDK's own error, not a group of them.
         raise group_error.exceptions[0] from None
     return results  # type: ignore[return-value]
+
+
+def monotonic() -> float:
+    """Seconds on the event loop's clock, for deadlines."""
+    import anyio
+
+    return anyio.current_time()
+
+
+def deadline(seconds: float | None) -> AbstractContextManager[Any]:
+    """A cancel scope ending the block with ``TimeoutError`` after ``seconds`` (None: never)."""
+    import anyio
+
+    return anyio.fail_after(seconds)
+
+
+def check_deadline() -> None:
+    """Nothing to check: the cancel scope of :func:`deadline` enforces it."""
+
+
+def bound_connections(client: httpx.AsyncClient) -> bool:
+    """Nothing to do: :func:`deadline` bounds the whole attempt."""
+    return True
+
+
+def loop_pool(config: ClientConfig, *, keepalive_expiry: float) -> LoopPool | None:
+    """aiohttp's pool, for the requests a client makes on asyncio, when the ``aiohttp`` extra
+    is installed and no proxy variable is set (httpx reads those; see ``_aiohttp.py``);
+    otherwise None, and every request goes through httpx's pool; ``GRADIENT_ASYNC_POOL=httpx``
+    asks for httpx's pool too. aiohttp itself is imported with the first request that uses it."""
+    choice = os.environ.get(ASYNC_POOL_ENV, "").strip().lower()
+    if choice not in {"", "aiohttp", "httpx"}:
+        raise ConfigurationError(f"{ASYNC_POOL_ENV} must be aiohttp or httpx, got {choice!r}")
+    if choice == "httpx":
+        return None
+    if any(os.environ.get(name) or os.environ.get(name.lower()) for name in PROXY_VARIABLES):
+        return None
+    if importlib.util.find_spec("aiohttp") is None:
+        return None
+    from .._aiohttp import AiohttpPool
+
+    return AiohttpPool(
+        verify_tls=config.base_url.startswith("https:"), keepalive_expiry=keepalive_expiry
+    )
+
+
+def loop_pool_applies() -> bool:
+    """Whether this request runs on asyncio, where :func:`loop_pool`'s pool works (on trio,
+    httpx's pool sends)."""
+    import sniffio
+
+    return sniffio.current_async_library() == "asyncio"

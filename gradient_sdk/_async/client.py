@@ -9,17 +9,20 @@ from typing import Any, TypeVar, overload
 import httpx
 
 from .._config import (
+    DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_RETRIES,
-    DEFAULT_TIMEOUT,
     NOT_GIVEN,
+    OPERATION_TIMEOUTS,
     ClientConfig,
     NotGiven,
     TimeoutLike,
 )
 from ._transport import AsyncTransport
+from .blocks import AsyncBlocks
 from .embeddings import AsyncEmbeddings
 from .files import AsyncFiles
 from .models import AsyncModels
+from .rag import AsyncRAGCollections
 
 T = TypeVar("T")
 
@@ -33,18 +36,26 @@ class AsyncGradient:
             base = await client.list_models(only_base=True)
 
     The operations live on resources (``client.models``, ``client.embeddings``,
-    ``client.files``); gradientai's
-    shortcuts on the client (``list_models``, ``get_base_model``, ``get_model_adapter``,
-    ``list_embeddings_models``, ``get_embeddings_model``) are those same methods.
+    ``client.files``, ``client.rag``); gradientai's shortcuts on the client
+    (``list_models``, ``get_base_model``, ``get_model_adapter``, ``list_embeddings_models``,
+    ``get_embeddings_model``, ``create_rag_collection``, ``list_rag_collections``,
+    ``get_rag_collection``) are those same methods. The blocks (``client.blocks``) are
+    there too: ``answer``, ``summarize``, ``analyze_sentiment``, ``personalize``, ``extract``,
+    ``extract_pdf`` and ``transcribe_audio``.
 
     Args:
         access_token: the API token; defaults to ``$GRADIENT_ACCESS_TOKEN``.
         workspace_id: the workspace to act in; defaults to ``$GRADIENT_WORKSPACE_ID``.
         host: the API's base URL; defaults to ``$GRADIENT_API_URL``, then
             ``https://api.gradient.ai/api``.
-        timeout: seconds (or an ``httpx.Timeout``) per attempt; None waits forever.
+        timeout: the whole budget of each attempt, in seconds (or an ``httpx.Timeout``): a
+            server that drips its answer cannot make an attempt last longer. By default each
+            operation has its own: 60 s for listings and look-ups, 600 s for work on a model
+            (completions, fine-tunes, embeddings, blocks, uploads). None waits forever.
         max_retries: how many times a failed request is tried again (0 to disable).
         default_headers: more headers for every request (not the credentials).
+        max_response_bytes: a larger response body (counted decompressed) raises
+            :class:`~gradient_sdk.ResponseTooLargeError` (64 MiB by default).
         http_client: an ``httpx.AsyncClient`` to send through; the caller closes it.
         transport: an ``httpx`` transport for the client's own connection pool (tests and the
             emulator plug in here). Give ``http_client`` or ``transport``, not both.
@@ -56,9 +67,10 @@ class AsyncGradient:
         access_token: str | None = None,
         workspace_id: str | None = None,
         host: str | None = None,
-        timeout: TimeoutLike = DEFAULT_TIMEOUT,
+        timeout: TimeoutLike = OPERATION_TIMEOUTS,
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
@@ -69,6 +81,7 @@ class AsyncGradient:
             timeout=timeout,
             max_retries=max_retries,
             default_headers=default_headers,
+            max_response_bytes=max_response_bytes,
         )
         self._init_with(AsyncTransport(config, http_client=http_client, transport=transport))
 
@@ -77,12 +90,24 @@ class AsyncGradient:
         self.models = AsyncModels(transport)
         self.embeddings = AsyncEmbeddings(transport)
         self.files = AsyncFiles(transport)
+        self.blocks = AsyncBlocks(transport, self.files)
+        self.rag = AsyncRAGCollections(transport)
         # gradientai's shortcuts: the resources' own methods, so each signature exists once.
         self.list_models = self.models.list_models
         self.get_base_model = self.models.get_base_model
         self.get_model_adapter = self.models.get_model_adapter
         self.list_embeddings_models = self.embeddings.list_embeddings_models
         self.get_embeddings_model = self.embeddings.get_embeddings_model
+        self.answer = self.blocks.answer
+        self.summarize = self.blocks.summarize
+        self.analyze_sentiment = self.blocks.analyze_sentiment
+        self.personalize = self.blocks.personalize
+        self.extract = self.blocks.extract
+        self.extract_pdf = self.blocks.extract_pdf
+        self.transcribe_audio = self.blocks.transcribe_audio
+        self.create_rag_collection = self.rag.create_rag_collection
+        self.list_rag_collections = self.rag.list_rag_collections
+        self.get_rag_collection = self.rag.get_rag_collection
 
     def __repr__(self) -> str:
         config = self._transport.config

@@ -5,6 +5,7 @@ Handles hold no logic of their own; every method delegates to a resource.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -12,19 +13,25 @@ from typing import TYPE_CHECKING
 from typing_extensions import Unpack
 
 from .._params import AdapterOptions, CompleteOptions, EmbeddingInputLike, SampleLike
+from ..errors import IngestionFailedError
 from ..records import (
     BaseModelCapability,
     BaseModelInfo,
+    Chunker,
     CompleteResponse,
     EmbeddingsModelInfo,
     FineTuneResponse,
     GenerateEmbeddingsResponse,
     ModelAdapterInfo,
+    RAGCollectionInfo,
+    RAGCollectionSummary,
+    RAGFileInfo,
 )
 
 if TYPE_CHECKING:
     from .embeddings import AsyncEmbeddings
     from .models import AsyncModels
+    from .rag import AsyncRAGCollections
 
 
 class _AsyncModel:
@@ -187,3 +194,81 @@ class AsyncEmbeddingsModel:
     # unasync: async-only-start
     aembed = embed
     # unasync: async-only-end
+
+
+class AsyncRAGCollection:
+    """A RAG collection: its files and their ingestion, and what to do with it.
+
+    A handle from :meth:`~gradient_sdk.AsyncGradient.list_rag_collections` has no files
+    (the listing leaves them out) until :meth:`refresh`.
+    """
+
+    __slots__ = ("_rag", "info")
+
+    def __init__(
+        self, info: RAGCollectionInfo | RAGCollectionSummary, rag: AsyncRAGCollections
+    ) -> None:
+        self.info = info
+        self._rag = rag
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(id={self.id!r}, name={self.name!r})"
+
+    @property
+    def id(self) -> str:
+        """The collection's id."""
+        return self.info.id
+
+    @property
+    def id_(self) -> str:
+        """gradientai's name for :attr:`id`."""
+        return self.info.id
+
+    @property
+    def name(self) -> str:
+        """The collection's name."""
+        return self.info.name
+
+    @property
+    def slug(self) -> str:
+        """The embeddings model it retrieves with."""
+        return self.info.slug
+
+    @property
+    def chunker(self) -> Chunker:
+        """How its files are cut into chunks."""
+        return self.info.chunker
+
+    @property
+    def files(self) -> tuple[RAGFileInfo, ...]:
+        """Its files, each with its ``status`` (empty for a handle from a listing)."""
+        return self.info.files if isinstance(self.info, RAGCollectionInfo) else ()
+
+    async def refresh(self) -> AsyncRAGCollection:
+        """Read the collection again (files and their status); returns this handle."""
+        fresh = await self._rag.get_rag_collection(id_=self.id)
+        self.info = fresh.info
+        return self
+
+    async def add_files(self, *, filepaths: Iterable[str | os.PathLike[str]]) -> None:
+        """Upload files and add them, then read the files again (as gradientai does)."""
+        await self._rag.add_files(collection_id=self.id, filepaths=filepaths)
+        await self.refresh()
+
+    async def wait_until_ready(self, *, timeout: float | None = 300.0) -> AsyncRAGCollection:
+        """Wait until no file is pending or running, with growing pauses and at most
+        ``timeout`` seconds; returns this handle with its files read again.
+
+        Raises :class:`~gradient_sdk.IngestionFailedError` naming the files that failed, or
+        :class:`~gradient_sdk.IngestionTimeoutError` naming those unfinished in time.
+        """
+        try:
+            self.info = await self._rag.wait_until_ready(collection_id=self.id, timeout=timeout)
+        except IngestionFailedError as error:
+            self.info = error.collection  # every file has finished: keep what was read
+            raise
+        return self
+
+    async def delete(self) -> None:
+        """Delete the collection, its files and chunks."""
+        await self._rag.delete_rag_collection(collection_id=self.id)

@@ -4,27 +4,46 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import weakref
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
 import attrs
 import httpx
 
-from .._config import NOT_GIVEN, ClientConfig, NotGiven, TimeoutLike
-from .._endpoints import Endpoint
+from .._config import (
+    NOT_GIVEN,
+    ClientConfig,
+    NotGiven,
+    TimeoutLike,
+    check_proxy_environment,
+)
+from .._endpoints import SLOW, Endpoint
 from .._http import (
     FILE_PART,
+    JSON_CONTENT_TYPE,
     EncodedBody,
+    MaskedHeaders,
+    ReadResponse,
     client_headers,
+    declared_too_large,
     decoded_json,
     encode_request,
     parse_success,
     query_params,
     status_error,
+    too_large,
 )
 from .._logs import logger
 from .._retry import RetryPolicy, done_before_retry, may_retry_error, may_retry_status
-from ..errors import APIConnectionError, APITimeoutError, ClientClosedError, GradientError
+from ..errors import (
+    APIConnectionError,
+    APITimeoutError,
+    ClientClosedError,
+    ConfigurationError,
+    GradientError,
+)
 from . import _backend
 
 RequestT = TypeVar("RequestT")
@@ -32,8 +51,33 @@ ResponseT = TypeVar("ResponseT")
 T = TypeVar("T")
 
 
+#: How long a pooled connection may sit idle before it is closed, shorter than servers'
+#: usual 5 s (uvicorn's, nginx's): a request then never races the server closing the
+#: connection it was written to, so a fine-tune is not lost to that race.
+KEEPALIVE_EXPIRY = 2.0
+
+#: How many distinct URLs (a path per model, adapter, collection) a transport keeps parsed.
+MAX_PARSED_URLS = 256
+
+# Every transport of this process, so that a forked child can give each a pool of its own.
+_TRANSPORTS: weakref.WeakSet[Transport] = weakref.WeakSet()
+# The parent's pools, kept (never closed) in a forked child: closing them there would close
+# the parent's connections too.
+_LEFT_BY_FORK: list[object] = []
+
+
+def _after_fork_in_child() -> None:
+    for transport in list(_TRANSPORTS):
+        transport.renew_after_fork()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 class Transport:
-    """Sends requests for one client through one pooled ``httpx.Client``."""
+    """Sends requests for one client through one pooled ``httpx.Client``, or through
+    the event loop's own pool where ``_backend.loop_pool`` gives one (aiohttp on asyncio)."""
 
     def __init__(
         self,
@@ -50,9 +94,48 @@ class Transport:
         self._headers = client_headers(config)
         # A client passed in belongs to the caller, who closes it.
         self._owns_http_client = http_client is None
-        self._http_client = http_client or httpx.Client(
-            transport=transport, timeout=config.timeout, follow_redirects=False
+        # Our own pooled client carries the headers (set once); a caller's client gets them
+        # with every request, merged over its own.
+        self._request_headers = None if self._owns_http_client else self._headers
+        json_headers = httpx.Headers(self._request_headers)
+        json_headers["Content-Type"] = JSON_CONTENT_TYPE
+        self._json_headers = json_headers
+        self._loop_headers = MaskedHeaders(self._headers)
+        self._loop_json_headers = MaskedHeaders(
+            {**self._headers, "Content-Type": JSON_CONTENT_TYPE}
         )
+        self._transport = transport
+        self._parsed_urls: dict[str, httpx.URL] = {}
+        self._http_client = http_client or self._new_http_client()
+        # Only with a pool of our own: a caller's client or transport is used as given.
+        self._loop_pool = (
+            _backend.loop_pool(config, keepalive_expiry=KEEPALIVE_EXPIRY)
+            if http_client is None and transport is None
+            else None
+        )
+        _TRANSPORTS.add(self)
+
+    def _new_http_client(self) -> httpx.Client:
+        if self._transport is None:
+            check_proxy_environment()  # httpx reads the proxy variables only then
+        try:
+            client = httpx.Client(
+                transport=self._transport,
+                headers=self._headers,
+                timeout=None,  # each request carries its own
+                follow_redirects=False,
+                limits=httpx.Limits(keepalive_expiry=KEEPALIVE_EXPIRY),
+            )
+        except ImportError as error:  # a SOCKS proxy without httpx's socks extra
+            raise ConfigurationError(f"the proxy variables need a package: {error}") from None
+        _backend.bound_connections(client)
+        return client
+
+    def renew_after_fork(self) -> None:
+        """In a forked child: a pool of its own, the parent's left open (and unused)."""
+        if self._owns_http_client and not self.is_closed:
+            _LEFT_BY_FORK.append(self._http_client)
+            self._http_client = self._new_http_client()
 
     def with_options(
         self,
@@ -77,7 +160,7 @@ class Transport:
             http_client=self._http_client,
             retry_policy=self.retry_policy,
         )
-        twin._owns_http_client = False
+        twin._loop_pool = self._loop_pool
         return twin
 
     @property
@@ -89,6 +172,8 @@ class Transport:
         """Close the connection pool, unless the caller handed it in."""
         if self._owns_http_client:
             self._http_client.close()
+            if self._loop_pool is not None:
+                self._loop_pool.close()
 
     def request(
         self,
@@ -108,6 +193,7 @@ class Transport:
             body=encode_request(body),
             params=params,
             resend_safe=endpoint.resend_safe,
+            timeout=self.config.timeout_for(endpoint.timeout),
         )
         if endpoint.response is None:
             return None  # type: ignore[return-value]  # ResponseT is None for these rows
@@ -129,7 +215,12 @@ class Transport:
             raise ValueError(f"path must start with '/', relative to the base URL; got {path!r}")
         safe = method in {"GET", "HEAD", "DELETE"} if resend_safe is None else resend_safe
         response = self.send(
-            method, path, body=encode_request(body), params=params, resend_safe=safe
+            method,
+            path,
+            body=encode_request(body),
+            params=params,
+            resend_safe=safe,
+            timeout=self.config.timeout_for(SLOW),  # an operation we know nothing of
         )
         if cast_to is None:
             return decoded_json(response) if response.content else None
@@ -143,22 +234,32 @@ class Transport:
         body: EncodedBody,
         params: Mapping[str, str] | None,
         resend_safe: bool,
-    ) -> httpx.Response:
-        """Send with retries; the successful response, or the SDK's error for the last try."""
+        timeout: httpx.Timeout,
+    ) -> ReadResponse:
+        """Send with retries; the successful response, or the SDK's error for the last try.
+
+        Each attempt is bounded as a whole by ``timeout`` (see :func:`attempt_seconds`).
+        """
         url = self.config.base_url + path
         params = query_params(params)
-        if self.is_closed:
-            raise ClientClosedError("the client is closed; create a new one to send requests")
         attempts = self.config.max_retries + 1
         retries_done = 0
         while True:
+            if self.is_closed:
+                raise ClientClosedError("the client is closed; create a new one to send requests")
             error: GradientError
             retry_headers: Mapping[str, str] | None = None
             logger.debug("%s %s: attempt %d of %d", method, path, retries_done + 1, attempts)
             try:
-                response = self._send_once(method, url, body, params)
-            except httpx.RequestError as failure:
-                error = _connection_error(failure, method, url)
+                response = self._send_once(method, url, body, params, timeout)
+            except (httpx.RequestError, TimeoutError, RuntimeError) as failure:
+                if self.is_closed:
+                    raise ClientClosedError(
+                        "the client was closed while the request was in flight"
+                    ) from None
+                if isinstance(failure, RuntimeError):
+                    raise
+                error = _connection_error(failure, method, url, timeout)
                 error.__cause__ = failure
                 retryable = may_retry_error(failure, idempotent=resend_safe)
             else:
@@ -186,12 +287,26 @@ class Transport:
             _backend.sleep(delay)
 
     def _send_once(
-        self, method: str, url: str, body: EncodedBody, params: Mapping[str, str] | None
-    ) -> httpx.Response:
-        headers = self._headers
-        if body.content_type is not None:
-            headers = headers.copy()
-            headers["Content-Type"] = body.content_type
+        self,
+        method: str,
+        url: str,
+        body: EncodedBody,
+        params: Mapping[str, str] | None,
+        timeout: httpx.Timeout,
+    ) -> ReadResponse:
+        pool = self._loop_pool
+        if pool is not None and body.upload is None and _backend.loop_pool_applies():
+            with _backend.deadline(attempt_seconds(timeout)):
+                return pool.send(
+                    method,
+                    url,
+                    headers=self._loop_headers if body.json is None else self._loop_json_headers,
+                    content=body.json,
+                    params=params,
+                    timeout=timeout,
+                    max_bytes=self.config.max_response_bytes,
+                )
+        headers = self._request_headers if body.json is None else self._json_headers
         with contextlib.ExitStack() as stack:
             files = None
             if body.upload is not None:
@@ -199,18 +314,66 @@ class Transport:
                 upload = body.upload
                 stream = stack.enter_context(upload.path.open("rb"))
                 files = {FILE_PART: (upload.filename, stream, upload.content_type)}
-            return self._http_client.request(
+            request = self._http_client.build_request(
                 method,
-                url,
+                self._parsed_url(url),
                 content=body.json,
                 files=files,
                 params=params,
                 headers=headers,
-                timeout=self.config.timeout,
+                timeout=timeout,
             )
+            with _backend.deadline(attempt_seconds(timeout)):
+                response = self._http_client.send(request, stream=True)
+                try:
+                    content = self._read_body(response)
+                finally:
+                    response.close()
+        return ReadResponse(response.status_code, response.headers, content)
+
+    def _parsed_url(self, url: str) -> httpx.URL:
+        """``url`` parsed once (httpx parses a string on every request; a URL is immutable)."""
+        parsed = self._parsed_urls.get(url)
+        if parsed is None:
+            if len(self._parsed_urls) >= MAX_PARSED_URLS:  # model ids are open-ended
+                self._parsed_urls.clear()
+            parsed = self._parsed_urls[url] = httpx.URL(url)
+        return parsed
+
+    def _read_body(self, response: httpx.Response) -> bytes:
+        """The body, decoded, read in chunks up to ``max_response_bytes``."""
+        limit = self.config.max_response_bytes
+        if declared_too_large(response.headers, limit):
+            raise too_large(response.status_code, limit)
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > limit:
+                raise too_large(response.status_code, limit)
+            chunks.append(chunk)
+            _backend.check_deadline()
+        return b"".join(chunks)
 
 
-def _connection_error(failure: httpx.RequestError, method: str, url: str) -> APIConnectionError:
+def attempt_seconds(timeout: httpx.Timeout) -> float | None:
+    """The whole budget of one attempt: its pool, connect and read timeouts together (None
+    when reading or connecting is unbounded)."""
+    if timeout.read is None or timeout.connect is None:
+        return None
+    return (timeout.pool or 0.0) + timeout.connect + timeout.read
+
+
+def _connection_error(
+    failure: Exception, method: str, url: str, timeout: httpx.Timeout
+) -> APIConnectionError:
+    if isinstance(failure, TimeoutError):
+        seconds = attempt_seconds(timeout)
+        return APITimeoutError(
+            f"{method} {url} did not finish within its deadline of {seconds:g} s",
+            method=method,
+            url=url,
+        )
     if isinstance(failure, httpx.TimeoutException):
         return APITimeoutError(f"{method} {url} timed out", method=method, url=url)
     reason = type(failure).__name__

@@ -1,6 +1,6 @@
 """The ``gradient`` command: every operation of the SDK from the shell.
 
-Install it with ``pip install "gradient-sdk[cli]"`` (the ``emulator`` extra includes it).
+Install it with ``pip install "gradient-llm-sdk[cli]"`` (the ``emulator`` extra includes it).
 It is built on click, with rich for tables and the fine-tune progress bar, and uses the
 public SDK only. :func:`main` is the console script; ``gradient_sdk.cli.app.cli`` is the
 click group, for click's test runner and for embedding in other click applications.
@@ -18,7 +18,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .app import run
     except ImportError as error:  # the cli extra is not installed
         missing = (error.name or "a dependency").partition(".")[0]
-        print(f'gradient needs {missing}: pip install "gradient-sdk[cli]"', file=sys.stderr)
+        print(f'gradient needs {missing}: pip install "gradient-llm-sdk[cli]"', file=sys.stderr)
         return 1
     return run(argv)
 

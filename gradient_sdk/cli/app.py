@@ -14,7 +14,7 @@ import click
 from click.core import ParameterSource
 
 from .. import __version__
-from . import complete, demo, embed, emulator, fine_tune, model, workspace
+from . import blocks, complete, demo, embed, emulator, fine_tune, model, rag, workspace
 from .exits import API_ERROR, INTERRUPTED, failure_for, one_line
 from .session import ACCESS_TOKEN_ENV, API_URL_ENV, DEFAULT_HOST, WORKSPACE_ID_ENV, Session
 
@@ -25,6 +25,14 @@ COMMANDS: tuple[click.Command, ...] = (
     fine_tune.fine_tune,
     embed.embed,
     embed.embeddings,
+    rag.rag,
+    blocks.answer,
+    blocks.summarize,
+    blocks.sentiment,
+    blocks.personalize,
+    blocks.extract,
+    blocks.extract_pdf,
+    blocks.transcribe,
     emulator.emulator,
     demo.demo,
 )
@@ -99,7 +107,7 @@ class GradientGroup(click.Group):
     help="The workspace to act in.",
 )
 @click.option("--debug", is_flag=True, help="Show the traceback of an error.")
-@click.version_option(__version__, prog_name="gradient-sdk", message="%(prog)s %(version)s")
+@click.version_option(__version__, prog_name="gradient-llm-sdk", message="%(prog)s %(version)s")
 @click.pass_context
 def cli(
     ctx: click.Context,

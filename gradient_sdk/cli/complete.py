@@ -31,7 +31,8 @@ _UNIT = click.FloatRange(0, 1)
 @click.option(
     "--auto-template/--no-auto-template",
     default=None,
-    help="Wrap the query in the model's prompt template (default: the server's choice).",
+    help="Wrap the query in the model's prompt template (default: on with --rag, else the"
+    " server's choice).",
 )
 @json_option
 @pass_session
@@ -56,6 +57,9 @@ def complete(
     if query == "-":
         query = sys.stdin.read().removesuffix("\n")
     choices = None if guidance is None else Guidance(value=guidance.split(","))
+    if rag is not None and auto_template is None:
+        auto_template = True  # the API puts RAG passages in the template, and refuses without
+
     with session.client() as client:
         found = find_model(client, model_id)
         response = found.complete(

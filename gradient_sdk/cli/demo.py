@@ -40,7 +40,7 @@ def demo(model: str, as_json: bool) -> None:
     except ImportError as error:
         missing = error.name or "a dependency"
         raise Failure(
-            f'gradient demo needs {missing}: pip install "gradient-sdk[emulator]"'
+            f'gradient demo needs {missing}: pip install "gradient-llm-sdk[emulator]"'
         ) from None
 
     console = stderr()

@@ -36,7 +36,7 @@ def _parser(width: int | None = None) -> argparse.ArgumentParser:
     except ImportError as error:
         missing = error.name or "a dependency"
         raise Failure(
-            f'gradient emulator needs {missing}: pip install "gradient-sdk[emulator]"'
+            f'gradient emulator needs {missing}: pip install "gradient-llm-sdk[emulator]"'
         ) from None
 
 

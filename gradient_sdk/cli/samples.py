@@ -9,6 +9,7 @@ Each non-blank line is one sample, in the SDK's dict form::
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -20,13 +21,24 @@ SAMPLE_KEYS = frozenset({"inputs", "multiplier"})
 PIECE_KEYS = frozenset({"value", "trainable", "parse_special_tokens"})
 
 
-class SamplesFileError(ValueError):
-    """The file cannot be read as samples; the message names the line and the reason."""
+class LinesFileError(ValueError):
+    """A JSONL file that cannot be read; the message names the line and the reason."""
+
+
+#: The error of a samples file in particular.
+SamplesFileError = LinesFileError
 
 
 def read_samples(path: Path) -> list[Sample]:
     """Every sample of the file, in order; :class:`SamplesFileError` if any line is bad."""
-    samples: list[Sample] = []
+    return read_lines(path, parse_sample, "samples")
+
+
+def read_lines(path: Path, parse: Callable[[str], R], what: str) -> list[R]:
+    """Every non-blank line of a UTF-8 JSONL file through ``parse`` (which raises
+    ValueError for a bad line), in order; :class:`LinesFileError` naming the first bad
+    line and how many more, for a file that is not UTF-8, or one with no ``what`` in it."""
+    records: list[R] = []
     problems: list[str] = []
     try:
         with path.open(encoding="utf-8") as lines:
@@ -34,17 +46,17 @@ def read_samples(path: Path) -> list[Sample]:
                 if not line.strip():
                     continue
                 try:
-                    samples.append(parse_sample(line.rstrip("\n")))
+                    records.append(parse(line.rstrip("\n")))
                 except ValueError as error:
                     problems.append(f"{path}:{number}: {error}")
     except UnicodeDecodeError as error:
-        raise SamplesFileError(f"{path}: not UTF-8 text (byte {error.start})") from error
+        raise LinesFileError(f"{path}: not UTF-8 text (byte {error.start})") from error
     if problems:
         more = len(problems) - 1
-        raise SamplesFileError(problems[0] + (f" (and {more} more bad lines)" if more else ""))
-    if not samples:
-        raise SamplesFileError(f"{path}: no samples in the file")
-    return samples
+        raise LinesFileError(problems[0] + (f" (and {more} more bad lines)" if more else ""))
+    if not records:
+        raise LinesFileError(f"{path}: no {what} in the file")
+    return records
 
 
 def parse_sample(line: str) -> Sample:

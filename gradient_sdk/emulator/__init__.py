@@ -1,6 +1,6 @@
 """A local Gradient API server with a real model and real LoRA fine-tuning.
 
-Install it with ``pip install "gradient-sdk[emulator]"``. Three ways to run it:
+Install it with ``pip install "gradient-llm-sdk[emulator]"``. Three ways to run it:
 
 - ``gradient emulator --port 8765 --data-dir ./gradient-data`` (or
   ``python -m gradient_sdk.emulator``) serves it over HTTP at ``http://127.0.0.1:8765/api``
@@ -21,9 +21,10 @@ What differs from the hosted service, on purpose:
   clients accept in a listing); the engine also answers to its own name (``minilm`` or
   ``hashing``) when asked by slug. The vectors are all-MiniLM-L6-v2's **384** dimensions, not
   bge-large's 1024.
-- ``guidance`` is refused (``modelDoesNotSupportGuidance``) and there are no RAG collections
-  (``unknownRagCollection``). Files, RAG collections and blocks answer **501** with a message
-  saying the emulator does not implement them yet.
+- Every operation of the API is served: ``guidance`` by constrained decoding, RAG
+  collections with real ingestion and retrieval (``docs/rag.md``), and the blocks
+  (``docs/blocks.md``); transcription needs a speech model (``speech_model``). An operation
+  without a handler would answer **501**, never a routing 404.
 - Limits: JSON bodies up to 1 MiB and uploads up to 64 MiB (413), up to 64 samples and
   8,192 tokens per fine-tune, each sample and each prompt within the model's context window
   (422); all set on :class:`EmulatorSettings`. Errors are 400 for input that does not parse,
@@ -35,9 +36,17 @@ What differs from the hosted service, on purpose:
 """
 
 from ..records import ErrorType
-from .http import create_app
-from .server import RunningEmulator, serve, serve_http
-from .settings import Emulator, EmulatorSettings
+
+try:
+    from .http import create_app
+    from .server import RunningEmulator, serve, serve_http
+    from .settings import Emulator, EmulatorSettings
+except ImportError as error:  # pragma: no cover - depends on the installed extras
+    missing = error.name or "a dependency"
+    raise ImportError(
+        f'gradient_sdk.emulator needs {missing}: pip install "gradient-llm-sdk[emulator]" (and '
+        "install torch for your machine first)"
+    ) from error
 
 __all__ = [
     "Emulator",

@@ -7,11 +7,14 @@ import contextlib
 import logging
 import os
 import shlex
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from .._config import ACCESS_TOKEN_ENV, API_URL_ENV, WORKSPACE_ID_ENV
+from .engines.base import EngineError
+from .engines.threads import usable_cores
 from .http import create_app
 from .server import api_url, bind, uvicorn_server
 from .settings import (
@@ -21,7 +24,7 @@ from .settings import (
     generate_access_token,
     generate_workspace_id,
 )
-from .storage import remembered_credentials
+from .storage import DataDirInUseError, SchemaTooNewError, remembered_credentials
 
 DEFAULT_PORT = 8765
 DEFAULT_DATA_DIR = "./gradient-data"
@@ -34,7 +37,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--port",
-        type=int,
+        type=_port,
         default=DEFAULT_PORT,
         help="port to listen on; 0 takes any free one (default: %(default)s)",
     )
@@ -64,6 +67,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="embeddings model: minilm or hashing (fast, for tests)",
     )
     parser.add_argument(
+        "--speech-model",
+        metavar="PATH",
+        help="speech model for transcriptions: a local Hugging Face folder of a Whisper-family"
+        " model, or tiny (random, for tests) (default: none; transcriptions then fail saying so)",
+    )
+    parser.add_argument(
         "--max-body-bytes",
         type=_positive_int,
         default=DEFAULT_MAX_BODY_BYTES,
@@ -74,6 +83,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=_positive_int,
         default=DEFAULT_MAX_SAMPLES_PER_FINE_TUNE,
         help="fine-tunes with more samples get 422 (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--threads",
+        type=_positive_int,
+        metavar="N",
+        help="threads the models' tensor work keeps busy at most (default: the cores this"
+        " process may run on)",
     )
     parser.add_argument(
         "--log-level",
@@ -88,6 +104,34 @@ def _positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
     return value
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a port number, got {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"must be 0 to 65535, got {value}")
+    return value
+
+
+def preflight(settings: EmulatorSettings) -> None:
+    """What would stop the emulator from starting, found before it prints anything: the
+    data dir (writable, not in use, not from a newer release) and the model files."""
+    from .engines import check_embedding_engine, check_text_engine
+    from .storage import Database, DataDirLock
+
+    if settings.data_dir is not None:
+        settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not os.access(settings.data_dir, os.W_OK):
+            raise PermissionError(f"{settings.data_dir} is not writable")
+        DataDirLock(settings.data_dir).release()
+        Database.in_data_dir(settings.data_dir).close()
+    if settings.model is None or isinstance(settings.model, str):
+        check_text_engine(settings.model)
+    if settings.embeddings_model is None or isinstance(settings.embeddings_model, str):
+        check_embedding_engine(settings.embeddings_model)
 
 
 def settings_from(arguments: argparse.Namespace) -> EmulatorSettings:
@@ -105,8 +149,10 @@ def settings_from(arguments: argparse.Namespace) -> EmulatorSettings:
         workspace_id=workspace_id,
         model=arguments.model,
         embeddings_model=arguments.embeddings_model,
+        speech_model=arguments.speech_model,
         max_body_bytes=arguments.max_body_bytes,
         max_samples_per_fine_tune=arguments.max_samples_per_fine_tune,
+        threads=arguments.threads or usable_cores(),
     )
 
 
@@ -117,7 +163,8 @@ def banner(url: str, settings: EmulatorSettings) -> str:
     return "\n".join(
         [
             f"Gradient emulator listening on {url}",
-            f"  model: {settings.model}, embeddings: {settings.embeddings_model}",
+            f"  model: {settings.model}, embeddings: {settings.embeddings_model},"
+            f" speech: {settings.speech_model or 'none'}",
             f"  data dir: {settings.data_dir}",
             f"  access token: {settings.access_token}",
             f"  workspace id: {settings.workspace_id}",
@@ -135,7 +182,12 @@ def run(arguments: argparse.Namespace) -> int:
     logging.basicConfig(
         level=arguments.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
     )
-    settings = settings_from(arguments)
+    try:
+        settings = settings_from(arguments)
+        preflight(settings)
+    except (EngineError, DataDirInUseError, SchemaTooNewError, OSError, sqlite3.Error) as error:
+        print(f"gradient emulator cannot start: {_reason(error)}", file=sys.stderr)
+        return 1
     try:
         listener = bind(arguments.host, arguments.port)
     except OSError as error:
@@ -150,6 +202,14 @@ def run(arguments: argparse.Namespace) -> int:
         with contextlib.suppress(KeyboardInterrupt):
             server.run(sockets=[listener])
     return 0 if server.started else 1
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, sqlite3.Error):
+        return f"the data dir's database cannot be opened ({error}): is it writable?"
+    if isinstance(error, OSError) and error.filename is not None:
+        return f"{error.strerror or error}: {error.filename}"
+    return str(error)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

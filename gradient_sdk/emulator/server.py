@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import contextlib
+import signal
 import socket
 import threading
 from collections.abc import AsyncGenerator, Generator
@@ -24,6 +25,7 @@ from typing_extensions import Unpack
 
 from .. import AsyncGradient, ClientOptions, Gradient
 from .http import API_PREFIX, create_app
+from .http.protocol import GuardedH11Protocol
 from .settings import EmulatorSettings
 
 #: The made-up host in-process clients address; the ASGI transport never resolves it.
@@ -152,9 +154,48 @@ def api_url(listener: socket.socket) -> str:
     return f"http://{host}:{port}{API_PREFIX}"
 
 
+#: Seconds an idle connection stays open: longer than clients keep theirs (the SDK 2 s,
+#: httpx 5 s), so a client never writes a request to a connection the server is closing.
+KEEP_ALIVE_SECONDS = 15
+#: Seconds a stop waits for requests in flight before cancelling them.
+GRACEFUL_SHUTDOWN_SECONDS = 5
+
+
+class QuietServer(uvicorn.Server):
+    """uvicorn's server, which after a clean stop on SIGINT or SIGTERM returns instead of
+    raising the signal again (uvicorn does, so the process ends with -15 rather than 0)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        """Stop on SIGINT and SIGTERM, from the main thread only, as uvicorn does."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        handlers = {sig: signal.signal(sig, self.handle_exit) for sig in STOP_SIGNALS}
+        try:
+            yield
+        finally:
+            for sig, handler in handlers.items():
+                signal.signal(sig, handler)
+
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
 def uvicorn_server(app: Starlette, *, log_level: str) -> uvicorn.Server:
-    """A uvicorn server for the app; run it with ``server.run(sockets=[...])``."""
-    return uvicorn.Server(uvicorn.Config(app, log_level=log_level, lifespan="on"))
+    """A uvicorn server for the app, guarded (:mod:`.http.protocol`); run it with
+    ``server.run(sockets=[...])``."""
+    return QuietServer(
+        uvicorn.Config(
+            app,
+            log_level=log_level,
+            access_log=False,  # the app logs each request's start and end itself
+            lifespan="on",
+            http=GuardedH11Protocol,
+            timeout_keep_alive=KEEP_ALIVE_SECONDS,
+            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+        )
+    )
 
 
 def _wait_until_started(

@@ -10,7 +10,8 @@ from typing import Any
 
 import attrs
 
-from .engines.base import EmbeddingEngine, TextEngine
+from .engines.base import EmbeddingEngine, SpeechEngine, TextEngine
+from .engines.threads import usable_cores
 
 #: The bodies the emulator reads at most, in bytes; larger ones get 413.
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
@@ -74,6 +75,10 @@ class EmulatorSettings:
             model for tests), a local Hugging Face model folder, or an engine object.
         embeddings_model: the embeddings engine: ``"minilm"`` (the default), ``"hashing"``
             (fast, for tests), or an engine object.
+        speech_model: the speech engine for transcriptions: a local Hugging Face folder of a
+            Whisper-family model, ``"tiny"`` (a small random model for tests), or an engine
+            object; None (the default) makes every
+            transcription fail with a message that says how to configure one.
         max_body_bytes: larger JSON request bodies get 413.
         max_upload_bytes: larger uploaded files (multipart bodies) get 413.
         max_files_per_workspace: uploads past this many files in a workspace get 422.
@@ -82,6 +87,8 @@ class EmulatorSettings:
         default_max_generated_tokens: completion length when the request does not say.
         model_concurrency: engine calls running at once (each in a worker thread).
         max_loaded_adapters: adapters kept in memory between calls.
+        threads: the threads the model engines' tensor work keeps busy at most; by default
+            the cores this process may run on. Applied when a model is loaded by name.
     """
 
     data_dir: Path | None = attrs.field(default=None, converter=_optional_path)
@@ -96,6 +103,7 @@ class EmulatorSettings:
     )
     model: str | TextEngine | None = None
     embeddings_model: str | EmbeddingEngine | None = None
+    speech_model: str | Path | SpeechEngine | None = None
     max_body_bytes: int = _at_least_one(DEFAULT_MAX_BODY_BYTES)
     max_upload_bytes: int = _at_least_one(DEFAULT_MAX_UPLOAD_BYTES)
     max_files_per_workspace: int = _at_least_one(DEFAULT_MAX_FILES_PER_WORKSPACE)
@@ -104,6 +112,7 @@ class EmulatorSettings:
     default_max_generated_tokens: int = _at_least_one(DEFAULT_MAX_GENERATED_TOKENS)
     model_concurrency: int = _at_least_one(DEFAULT_MODEL_CONCURRENCY)
     max_loaded_adapters: int = _at_least_one(DEFAULT_MAX_LOADED_ADAPTERS)
+    threads: int = attrs.field(factory=usable_cores, validator=attrs.validators.ge(1))
 
     def workspaces_of(self, access_token: str) -> frozenset[str] | None:
         """The workspaces a token owns, or None when the emulator does not know the token."""

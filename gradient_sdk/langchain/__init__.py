@@ -1,6 +1,6 @@
 """LangChain integration: ``GradientLLM`` and ``GradientEmbeddings`` on top of the SDK.
 
-Install it with ``pip install "gradient-sdk[langchain]"`` (it needs ``langchain-core`` only)::
+Install it with ``pip install "gradient-llm-sdk[langchain]"`` (it needs ``langchain-core`` only)::
 
     from gradient_sdk.langchain import GradientEmbeddings, GradientLLM
 
@@ -12,7 +12,7 @@ try:
     import langchain_core  # noqa: F401  # pyright: ignore[reportUnusedImport]
 except ImportError as error:  # pragma: no cover - depends on the installed extras
     raise ImportError(
-        'gradient_sdk.langchain needs langchain-core: pip install "gradient-sdk[langchain]"'
+        'gradient_sdk.langchain needs langchain-core: pip install "gradient-llm-sdk[langchain]"'
     ) from error
 
 from .embeddings import GradientEmbeddings

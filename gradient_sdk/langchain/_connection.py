@@ -28,8 +28,9 @@ from .._sync.client import Gradient
 #: The shortest access token and workspace id accepted (as in langchain-community).
 MIN_ACCESS_TOKEN_LENGTH = 10
 MIN_WORKSPACE_ID_LENGTH = 3
-#: Seconds one attempt of a request may take, unless ``timeout`` says otherwise.
-DEFAULT_TIMEOUT_SECONDS = 60.0
+#: Seconds one attempt of a request may take as a whole, unless ``timeout`` says otherwise:
+#: the SDK's own default for completions and fine-tunes, which a CPU server takes minutes for.
+DEFAULT_TIMEOUT_SECONDS = 600.0
 
 # One marker object per running event loop: an async client is only reused in its own loop.
 _EVENT_LOOP_MARKER: RunVar[object] = RunVar("gradient_sdk.langchain.event_loop")
@@ -159,7 +160,7 @@ class GradientConnection(BaseModel):
     """The API's base URL; defaults to ``$GRADIENT_API_URL``, then the public service."""
 
     timeout: float | None = Field(default=DEFAULT_TIMEOUT_SECONDS, ge=0)
-    """Seconds one attempt of a request may take; None waits forever."""
+    """Seconds one attempt of a request may take as a whole; None waits forever."""
 
     max_retries: int = Field(default=DEFAULT_MAX_RETRIES, ge=0)
     """How many times the SDK retries a failed request (0 turns retries off)."""

@@ -45,13 +45,15 @@ class CapabilityFilter(str, enum.Enum):
     FINE_TUNE = "fineTune"
 
 
-#: A capability filter as a member or as its wire string.
-CapabilityLike = CapabilityFilter | Literal["any", "complete", "fineTune"]
+#: A capability filter as a member or as its wire string; None (as gradientai 1.13.1 took
+#: it) means any.
+CapabilityLike = CapabilityFilter | Literal["any", "complete", "fineTune"] | None
 
 
 def to_capability_filter(value: CapabilityLike) -> CapabilityFilter:
-    """``CapabilityFilter(value)``, with an error that names the values allowed."""
-    return enum_member(CapabilityFilter, value)
+    """``CapabilityFilter(value)``, None meaning any, with an error that names the values
+    allowed."""
+    return CapabilityFilter.ANY if value is None else enum_member(CapabilityFilter, value)
 
 
 @attrs.frozen

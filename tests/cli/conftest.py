@@ -23,6 +23,7 @@ from gradient_sdk.emulator import Emulator, RunningEmulator, serve_http
 from gradient_sdk.emulator.engines import (
     FineTuneResult,
     LoadedAdapter,
+    StopSignal,
     TextEngine,
     TrainingExample,
     load_text_engine,
@@ -50,9 +51,12 @@ class RecordingEngine:
         self.after_fine_tune: Callable[[int], None] | None = None
 
     def fine_tune(
-        self, adapter: LoadedAdapter, examples: Sequence[TrainingExample]
+        self,
+        adapter: LoadedAdapter,
+        examples: Sequence[TrainingExample],
+        stop: StopSignal | None = None,
     ) -> FineTuneResult:
-        result = self._inner.fine_tune(adapter, examples)
+        result = self._inner.fine_tune(adapter, examples, stop=stop)
         self.calls += 1
         self.trainable_tokens += result.number_of_trainable_tokens
         for example in examples:

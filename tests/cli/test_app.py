@@ -27,7 +27,7 @@ def test_help_lists_every_command(gradient: CommandLine) -> None:
 def test_version(gradient: CommandLine) -> None:
     run = gradient("--version")
 
-    assert (run.exit_code, run.stdout) == (0, f"gradient-sdk {__version__}\n")
+    assert (run.exit_code, run.stdout) == (0, f"gradient-llm-sdk {__version__}\n")
 
 
 def test_no_command_shows_the_usage_and_exits_2(gradient: CommandLine) -> None:
@@ -164,7 +164,7 @@ def test_python_m_runs_gradient() -> None:
 
     finished = subprocess.run(command, capture_output=True, text=True, check=False)
 
-    assert (finished.returncode, finished.stdout) == (0, f"gradient-sdk {__version__}\n")
+    assert (finished.returncode, finished.stdout) == (0, f"gradient-llm-sdk {__version__}\n")
 
 
 def test_without_the_cli_extra_gradient_says_what_to_install() -> None:
@@ -178,7 +178,7 @@ def test_without_the_cli_extra_gradient_says_what_to_install() -> None:
     )
 
     assert finished.returncode == 1
-    assert finished.stderr == 'gradient needs rich: pip install "gradient-sdk[cli]"\n'
+    assert finished.stderr == 'gradient needs rich: pip install "gradient-llm-sdk[cli]"\n'
 
 
 def test_an_unexpected_exception_is_one_line_pointing_at_debug() -> None:

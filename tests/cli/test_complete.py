@@ -78,8 +78,8 @@ def test_a_guidance_choice_too_long_is_bad_input(gradient: CommandLine) -> None:
 def test_guidance_reaches_the_api(gradient: CommandLine) -> None:
     run = gradient("complete", "tiny-llama", QUERY, "--guidance", "yes,no")
 
-    assert run.exit_code == 1
-    assert run.stderr.startswith("Error: Gradient API returned 400 (modelDoesNotSupportGuidance)")
+    assert run.exit_code == 0
+    assert run.stdout in {"yes\n", "no\n"}  # the emulator keeps to the choices
 
 
 def test_rag_reaches_the_api(gradient: CommandLine) -> None:

@@ -52,4 +52,4 @@ def test_emulator_options_are_checked_by_its_parser() -> None:
     run = gradient("emulator", "--port", "many")
 
     assert run.exit_code == 2
-    assert "gradient emulator: error: argument --port: invalid int value: 'many'" in run.stderr
+    assert "gradient emulator: error: argument --port: must be a port number" in run.stderr

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -17,11 +18,15 @@ import attrs
 
 from gradient_sdk.emulator.engines.base import (
     AdapterConfig,
+    ChoiceConstraint,
     Completion,
     FineTuneResult,
     LoadedAdapter,
+    OutputConstraint,
     PromptTooLongError,
+    StopSignal,
     TrainingExample,
+    check_stop,
 )
 
 FAKE_MODEL_NAME = "Fake-Model-1B"
@@ -42,11 +47,29 @@ class Pause:
 
     entered: threading.Event = attrs.Factory(threading.Event)
     release: threading.Event = attrs.Factory(threading.Event)
+    #: Set when the call gave up because its stop signal was set.
+    stopped: threading.Event = attrs.Factory(threading.Event)
 
-    def hold(self) -> None:
+    def hold(self, stop: StopSignal | None = None) -> None:
+        """Wait for the release; like a real engine between tokens, give up once ``stop``
+        is set."""
         self.entered.set()
-        if not self.release.wait(timeout=10):
-            raise TimeoutError("the test never released the engine")
+        deadline = time.monotonic() + 10
+        while not self.release.wait(timeout=0.01):
+            if stop is not None and stop.is_set():
+                self.stopped.set()
+                check_stop(stop)
+            if time.monotonic() > deadline:
+                raise TimeoutError("the test never released the engine")
+
+
+def fake_constrained_text(constraint: OutputConstraint) -> str:
+    """What the fake says under a constraint: the first choice, or the required fields with
+    empty values."""
+    if isinstance(constraint, ChoiceConstraint):
+        return constraint.choices[0]
+    empty = {"string": "", "number": 0, "boolean": False}
+    return json.dumps({f.name: empty[f.type] for f in constraint.fields if f.required})
 
 
 def own(adapter: LoadedAdapter) -> FakeAdapter:
@@ -82,23 +105,30 @@ class FakeEngine:
         top_p: float | None,
         apply_chat_template: bool = False,
         seed: int | None = None,
+        constraint: OutputConstraint | None = None,
+        stop: StopSignal | None = None,
     ) -> Completion:
         self._record("complete")
         if self.complete_pause is not None:
-            self.complete_pause.hold()
+            self.complete_pause.hold(stop)
         if self.count_tokens(prompt) >= self.context_window:
             raise PromptTooLongError("the prompt fills the context window")
         steps = "base" if adapter is None else f"steps={own(adapter).steps}"
         text = f"{steps} template={apply_chat_template} max={max_new_tokens}"
+        if constraint is not None:
+            text = fake_constrained_text(constraint)
         return Completion(text=text, finish_reason="length", generated_token_count=4)
 
     def fine_tune(
-        self, handle: LoadedAdapter, examples: Sequence[TrainingExample]
+        self,
+        handle: LoadedAdapter,
+        examples: Sequence[TrainingExample],
+        stop: StopSignal | None = None,
     ) -> FineTuneResult:
         adapter = own(handle)
         self._record("fine_tune")
         if self.fine_tune_pause is not None:
-            self.fine_tune_pause.hold()
+            self.fine_tune_pause.hold(stop)
         tokens = sum(
             self.count_tokens(segment.text)
             for example in examples

@@ -15,6 +15,7 @@ import pytest
 from gradient_sdk import cli
 from gradient_sdk.cli.emulator import emulator_parser
 from gradient_sdk.emulator.cli import banner, settings_from
+from gradient_sdk.emulator.engines.threads import usable_cores
 
 from .conftest import TOKEN, WORKSPACE_ID
 
@@ -34,8 +35,10 @@ def test_the_options_have_the_documented_defaults() -> None:
         "workspace_id": None,
         "model": "smollm2",
         "embeddings_model": "minilm",
+        "speech_model": None,
         "max_body_bytes": 1024 * 1024,
         "max_samples_per_fine_tune": 64,
+        "threads": None,
         "log_level": "info",
     }
 
@@ -53,6 +56,32 @@ def test_credentials_come_from_options_then_the_environment(
 
     assert (from_environment.access_token, from_environment.workspace_id) == (TOKEN, WORKSPACE_ID)
     assert (from_options.access_token, from_options.workspace_id) == ("opt", "ws")
+
+
+def test_the_speech_model_is_a_folder_given_on_the_command_line(tmp_path: Path) -> None:
+    settings = settings_from(
+        parse("--data-dir", str(tmp_path), "--speech-model", str(tmp_path / "whisper"))
+    )
+
+    assert settings.speech_model == str(tmp_path / "whisper")
+    assert f"speech: {tmp_path / 'whisper'}" in banner("http://127.0.0.1:1/api", settings)
+
+
+def test_the_speech_model_can_be_the_tiny_one(tmp_path: Path) -> None:
+    settings = settings_from(parse("--data-dir", str(tmp_path), "--speech-model", "tiny"))
+
+    assert settings.speech_model == "tiny"
+    assert "speech: tiny" in banner("http://127.0.0.1:1/api", settings)
+
+
+def test_threads_default_to_the_usable_cores_and_take_a_positive_number(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert settings_from(parse("--data-dir", str(tmp_path))).threads == usable_cores()
+    assert settings_from(parse("--data-dir", str(tmp_path), "--threads", "1")).threads == 1
+    with pytest.raises(SystemExit):
+        parse("--threads", "0")
+    assert "--threads" in capsys.readouterr().err
 
 
 def test_generated_credentials_stay_the_same_for_a_data_dir(tmp_path: Path) -> None:

@@ -235,13 +235,13 @@ async def test_a_nan_loss_is_reported_and_the_weights_are_kept(
     assert completion.json()["generatedOutput"].startswith("steps=0 ")
 
 
-async def test_guidance_is_not_supported(raw: httpx.AsyncClient, adapter_id: str) -> None:
+async def test_guidance_is_honoured(raw: httpx.AsyncClient, adapter_id: str) -> None:
     body = {"query": "Hi", "guidance": {"type": "choice", "value": ["yes", "no"]}}
 
     response = await raw.post(f"/models/{adapter_id}/complete", json=body)
 
-    assert response.status_code == 400
-    assert response.json()["type"] == "modelDoesNotSupportGuidance"
+    assert response.status_code == 200
+    assert response.json()["generatedOutput"] == "yes"  # the fake takes the first choice
 
 
 async def test_rag_collections_are_unknown(raw: httpx.AsyncClient, adapter_id: str) -> None:

@@ -26,8 +26,13 @@ def anyio_backend() -> str:
 
 
 @pytest.fixture
-def api() -> Iterator[respx.MockRouter]:
-    """The Gradient API at its public URL, mocked: an unmocked request fails the test."""
+def api(monkeypatch: pytest.MonkeyPatch) -> Iterator[respx.MockRouter]:
+    """The Gradient API at its public URL, mocked: an unmocked request fails the test.
+
+    respx mocks httpx, so the async client is asked for httpx's pool (the documented
+    ``GRADIENT_ASYNC_POOL=httpx``), as a user's own respx tests would.
+    """
+    monkeypatch.setenv("GRADIENT_ASYNC_POOL", "httpx")
     with respx.mock(base_url=BASE_URL, assert_all_called=False) as router:
         yield router
 

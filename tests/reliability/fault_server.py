@@ -362,6 +362,31 @@ class Drip(Action):
 
 
 @dataclass(frozen=True)
+class DripHead(Action):
+    """Send the status line and headers one byte every ``interval`` seconds: each wait for a
+    byte is short, the whole head never ends in time."""
+
+    interval: float
+    kind = "slow head drip"
+
+    async def perform(self, exchange: Exchange) -> bool:
+        await exchange.read_body()
+        status, body = exchange.answer()
+        head = (
+            f"HTTP/1.1 {status} OK\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        ).encode()
+        for byte in head:
+            if await exchange.client_left_within(self.interval):
+                return False
+            exchange.writer.write(bytes([byte]))
+            await exchange.writer.drain()
+        exchange.writer.write(body)
+        await exchange.writer.drain()
+        return True
+
+
+@dataclass(frozen=True)
 class HugeBody(Action):
     """A ``size``-byte answer streamed in 1 MiB writes: valid JSON (the canned answer padded
     with an unknown field) or, with ``valid_json=False``, bytes that are not JSON."""

@@ -6,8 +6,9 @@ must have a request here (``REQUESTS``), so a new endpoint cannot be forgotten.
 
 * Wrong or missing token: 401 on every operation.
 * Token A acting in workspace B (header): 403 on every operation.
-* Token A on B's adapter id, in A's own workspace: 404, and the adapter is not listed; the
-  victim keeps its ``latestUpdateTime``, its place in B's list and its completion.
+* Token A on B's adapter id or RAG collection id, in A's own workspace: 404, and neither is
+  listed; B's uploaded file cannot join A's collections (404). The victim keeps its
+  ``latestUpdateTime``, its place in B's list, its completion and its collection.
 * Ids and slugs carrying traversal (``..``, ``%2e%2e``, ``../../registry.sqlite3``, absolute
   paths, 10,000 characters, NUL bytes): 4xx, and no file in or beside the data dir changes.
 """
@@ -48,6 +49,20 @@ REQUESTS: dict[str, dict[str, Any] | None] = {
     "fineTuneModel": {"samples": [{"inputs": "stolen knowledge"}]},
     "listEmbeddings": None,
     "generateEmbedding": {"inputs": [{"input": "hello"}]},
+    "uploadFile": None,  # multipart: see World.request
+    "createRagCollection": {"name": "intruder", "slug": "bge-large", "files": "{files}"},
+    "listRagCollections": None,
+    "getRagCollection": None,
+    "addFilesToRagCollection": {"files": "{files}"},
+    "deleteRagCollection": None,
+    "generateAnswer": {"question": "What are the plans?", "source": "{collection}"},
+    "summarizeDocument": {"document": "secret plans"},
+    "analyzeSentiment": {"document": "secret plans"},
+    "personalizeDocument": {"document": "secret plans", "audienceDescription": "spies"},
+    "extractEntity": {"document": "secret plans", "schema": {"plan": {"type": "string"}}},
+    "extractPdf": None,  # multipart, but refused before any body is read
+    "createAudioTranscription": {"fileId": "file_0123456789abcdef"},
+    "getAudioTranscription": None,
 }
 OPERATIONS = [(e.operation_id, e.method, e.path) for e in ENDPOINTS if e.operation_id in HANDLERS]
 OPERATION_IDS = [operation_id for operation_id, _, _ in OPERATIONS]
@@ -93,18 +108,35 @@ class World:
     base_id: str
     victim_id: str
     mine_id: str
-    victim_at_start: tuple[Any, Any, Any] = ()
+    #: The RAG collection and the uploaded file of each adapter's owner, by adapter id.
+    collections: dict[str, str]
+    files: dict[str, str]
+    victim_at_start: tuple[Any, ...] = ()
 
     def request(
         self, method: str, path: str, operation_id: str, send_headers: dict[str, str], model: str
     ) -> Any:
-        url = "/api" + path.replace("{id}", model).replace("{slug}", "bge-large")
+        """The operation on the ids of ``model``'s owner: the adapter for model paths, the
+        RAG collection for collection paths, the uploaded file in bodies."""
+        target = self.collections[model] if path.startswith("/rag-collections") else model
+        url = "/api" + path.replace("{id}", target).replace("{slug}", "bge-large")
+        if operation_id == "uploadFile":
+            return self.client.post(
+                url,
+                params={"type": "ragUserFile"},
+                files={"file": ("upload.txt", b"uploaded text")},
+                headers=send_headers,
+            )
         body = REQUESTS[operation_id]
         if body is not None and operation_id == "createModel":
             body = {"model": {"baseModelId": self.base_id, "name": "intruder"}}
+        if isinstance(body, dict) and body.get("files") == "{files}":
+            body = {**body, "files": [{"id": self.files[model], "name": "stolen.txt"}]}
+        if isinstance(body, dict) and body.get("source") == "{collection}":
+            body = {**body, "source": {"type": "rag", "collectionId": self.collections[model]}}
         return self.client.request(method, url, json=body, headers=send_headers)
 
-    def victim_state(self) -> tuple[Any, Any, Any]:
+    def victim_state(self) -> tuple[Any, ...]:
         owner = headers(OTHER_TOKEN, OTHER_WORKSPACE_ID)
         described = self.client.get(f"/api/models/{self.victim_id}", headers=owner).json()
         listed = [m["id"] for m in self.client.get("/api/models", headers=owner).json()["models"]]
@@ -113,7 +145,10 @@ class World:
             json={"query": "Secret plans:", "maxGeneratedTokenCount": 12, "temperature": 0},
             headers=owner,
         ).json()
-        return described, listed, answer
+        collection_id = self.collections[self.victim_id]
+        collection = self.client.get(f"/api/rag-collections/{collection_id}", headers=owner)
+        collections = self.client.get("/api/rag-collections", headers=owner).json()
+        return described, listed, answer, collection.json(), collections
 
 
 @pytest.fixture(scope="module")
@@ -152,7 +187,30 @@ def world(tmp_path_factory: pytest.TempPathFactory, tiny_model: TextEngine) -> I
             headers=headers(OTHER_TOKEN, OTHER_WORKSPACE_ID),
         )
         assert trained.status_code == 200
-        world = World(client, data_dir, root, base_id, victim_id, mine_id)
+        files, collections = {}, {}
+        for model, token, workspace in (
+            (victim_id, OTHER_TOKEN, OTHER_WORKSPACE_ID),
+            (mine_id, TOKEN, WORKSPACE_ID),
+        ):
+            owner = headers(token, workspace)
+            upload = client.post(
+                "/api/files",
+                params={"type": "ragUserFile"},
+                files={"file": ("private.txt", b"Secret plans: none at all.")},
+                headers=owner,
+            )
+            files[model] = upload.json()["id"]
+            collection = client.post(
+                "/api/rag-collections",
+                json={
+                    "name": "private",
+                    "slug": "bge-large",
+                    "files": [{"id": files[model], "name": "private.txt"}],
+                },
+                headers=owner,
+            )
+            collections[model] = collection.json()["id"]
+        world = World(client, data_dir, root, base_id, victim_id, mine_id, collections, files)
         world.victim_at_start = world.victim_state()
         yield world
 
@@ -209,6 +267,26 @@ def test_another_workspaces_adapter_is_unknown_in_mine(
     before = world.victim_state()
     response = world.request(method, path, operation_id, headers(), world.victim_id)
     ATTEMPTS.append((operation_id, "foreign adapter id", response.status_code))
+    assert response.status_code == 404, response.text
+    assert world.victim_state() == before
+
+
+@pytest.mark.parametrize("operation_id", ["createRagCollection", "addFilesToRagCollection"])
+def test_another_workspaces_file_cannot_join_my_collections(
+    world: World, operation_id: str
+) -> None:
+    before = world.victim_state()
+    stolen = {"id": world.files[world.victim_id], "name": "stolen.txt"}
+    mine = world.collections[world.mine_id]
+    if operation_id == "createRagCollection":
+        body: dict[str, Any] = {"name": "intruder", "slug": "bge-large", "files": [stolen]}
+        response = world.client.post("/api/rag-collections", json=body, headers=headers())
+    else:
+        body = {"files": [stolen]}
+        response = world.client.post(
+            f"/api/rag-collections/{mine}/files", json=body, headers=headers()
+        )
+    ATTEMPTS.append((operation_id, "foreign file id", response.status_code))
     assert response.status_code == 404, response.text
     assert world.victim_state() == before
 

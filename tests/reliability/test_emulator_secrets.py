@@ -107,7 +107,7 @@ def test_the_cli_prints_the_token_only_in_its_banner(tmp_path: Path) -> None:
     banner, _, rest = output.partition(BANNER_END)
     assert TOKEN in banner  # printed on purpose, for the user to copy
     assert "fine-tuned adapter" in rest
-    assert '"GET /api/models' in rest
+    assert "answered GET /api/models" in rest
     for secret in SECRETS:
         assert secret not in rest, secret
     assert WRONG_TOKEN not in banner

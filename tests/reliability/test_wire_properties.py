@@ -211,7 +211,13 @@ chunkers = (
     )
 )
 file_refs = st.builds(RAGFileRef, id=non_empty_texts, name=non_empty_texts)
-rag_files = st.builds(RAGFileInfo, id=texts, name=texts, status=st.sampled_from(RAGFileStatus))
+rag_files = st.builds(
+    RAGFileInfo,
+    id=texts,
+    name=texts,
+    status=st.sampled_from(RAGFileStatus),
+    failure_reason=optional(texts),
+)
 summaries = st.builds(
     RAGCollectionSummary,
     id=texts,
@@ -398,6 +404,7 @@ STRATEGIES: dict[type[Any], st.SearchStrategy[Any]] = {
         GetTranscriptionResponse,
         status=st.sampled_from(TranscriptionStatus),
         result=optional(transcription_results),
+        failure_reason=optional(texts),
     ),
 }
 

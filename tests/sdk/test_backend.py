@@ -70,3 +70,12 @@ async def test_async_first_failure_stops_the_queued_calls() -> None:
 
     # The event loop may start the tasks in any order; none starts after the failure.
     assert started[-1] == 0
+
+
+def test_sync_no_calls_is_no_results() -> None:
+    assert sync_backend.gather_in_order([], limit=4) == []
+
+
+@pytest.mark.anyio
+async def test_async_no_calls_is_no_results() -> None:
+    assert await async_backend.gather_in_order([], limit=4) == []

@@ -18,6 +18,7 @@ from gradient_sdk import (
     Guidance,
     Sample,
 )
+from gradient_sdk._config import OPERATION_TIMEOUTS
 
 from ._support import (
     ADAPTER_ID,
@@ -226,7 +227,7 @@ async def test_with_options_changes_the_timeout_of_the_new_client(client, api):
     await call(client.with_options(timeout=1.5).list_embeddings_models())
 
     assert seen == {"connect": 1.5, "read": 1.5, "write": 1.5, "pool": 1.5}
-    assert client.config.timeout == httpx.Timeout(60.0, connect=10.0)
+    assert client.config.timeout is OPERATION_TIMEOUTS  # the original keeps its defaults
 
 
 @pytest.mark.anyio

@@ -274,3 +274,11 @@ def test_gradient_log_unset_or_unknown_changes_nothing(sdk_logger, value):
     assert configure_from_environment({"GRADIENT_LOG": value}) is None
 
     assert (sdk_logger.handlers, sdk_logger.level) == before
+
+
+async def test_capability_none_means_any_as_in_gradientai(client, api):
+    route = api.get("/models").respond(json={"models": []})
+
+    await call(client.list_models(capability=None))
+
+    assert route.calls.last.request.url.params["capability"] == "any"

@@ -21,12 +21,19 @@ from gradient_sdk import (
     BaseModel,
     CompleteResponse,
     ErrorType,
+    ExtractPdfResponse,
+    ExtractResponse,
     FineTuneResponse,
     GenerateEmbeddingsResponse,
     Gradient,
     GradientError,
     ModelAdapter,
     NotFoundError,
+    PersonalizeResponse,
+    Sentiment,
+    SummarizeResponse,
+    TranscriptionError,
+    TranscriptionResult,
     from_wire_dict,
     to_wire_dict,
 )
@@ -92,6 +99,39 @@ async def errors_and_options() -> None:
         assert_type(from_wire_dict(data, ListModelsResponse), ListModelsResponse)
 
 
+async def blocks(path: str) -> str:
+    async with AsyncGradient() as client:
+        summary = await client.summarize(
+            document="doc", examples=[{"document": "a", "summary": "b"}], length="short"
+        )
+        assert_type(summary, SummarizeResponse)
+        mood = await client.analyze_sentiment(
+            document="doc", examples=[{"document": "a", "sentiment": Sentiment.POSITIVE}]
+        )
+        assert_type(mood.sentiment, Sentiment)
+        found = await client.extract(
+            document="Ada is 36", schema_={"age": {"type": "number", "required": True}}
+        )
+        assert_type(found, ExtractResponse)
+        pdf = await client.extract_pdf(filepath=path)
+        assert_type(pdf, ExtractPdfResponse)
+        try:
+            heard = await client.transcribe_audio(filepath=path, timeout=120)
+        except TranscriptionError as error:
+            assert_type(error.reason, str | None)
+            raise
+        assert_type(heard, TranscriptionResult)
+        ported: str = summary["summary"]  # gradientai's key access reads as Any
+        return ported + heard.text
+
+
+def sync_blocks(path: str) -> None:
+    with Gradient() as client:
+        rewritten = client.personalize(document="doc", audience_description="kids")
+        assert_type(rewritten, PersonalizeResponse)
+        assert_type(client.blocks.transcribe_audio(filepath=path), TranscriptionResult)
+
+
 async def emulator_helpers() -> None:
     settings = EmulatorSettings(model="tiny", embeddings_model="hashing")
     async with serve(settings, max_retries=0, timeout=httpx.Timeout(5.0)) as client:
@@ -116,3 +156,7 @@ async def mistakes(client: AsyncGradient, adapter: AsyncModelAdapter, model: Mod
     with serve_http() as server:
         server.client(timeout="soon")  # type: ignore[arg-type]
     model.complete(query="Hi").generated_text  # type: ignore[attr-defined]  # noqa: B018
+    await client.summarize(document="d", length="tiny")  # type: ignore[arg-type]
+    await client.extract(document="d", schema_={"a": {"type": "date"}})  # type: ignore[dict-item]
+    await client.analyze_sentiment(text="d")  # type: ignore[call-arg]
+    await client.transcribe_audio(filepath="a.wav", timeout="soon")  # type: ignore[arg-type]

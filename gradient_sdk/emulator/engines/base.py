@@ -6,11 +6,15 @@ without paying for the heavy imports.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 import attrs
+
+if TYPE_CHECKING:
+    import numpy
+    from numpy.typing import NDArray
 
 # The defaults let ONE fine-tune call teach SmolLM2-135M one short fact (the emulator's
 # showcase: ask, fine-tune once on the answer, ask again, get the new answer) in about three
@@ -40,8 +44,31 @@ class EngineError(Exception):
     """Base class of the errors the model engines raise."""
 
 
+class StopSignal(Protocol):
+    """Set when the work's caller has gone (``threading.Event`` is one): an engine looks at
+    it between tokens and between training steps."""
+
+    def is_set(self) -> bool:
+        """Whether the work should stop."""
+        ...
+
+
+class WorkStoppedError(EngineError):
+    """The engine stopped because its :class:`StopSignal` was set; nothing it did is kept."""
+
+
+def check_stop(stop: StopSignal | None) -> None:
+    """Raise :class:`WorkStoppedError` if ``stop`` is set."""
+    if stop is not None and stop.is_set():
+        raise WorkStoppedError("stopped: the caller has gone")
+
+
 class PromptTooLongError(EngineError, ValueError):
     """The prompt leaves no room for a single new token in the model's context window."""
+
+
+class ConstraintError(EngineError, ValueError):
+    """No text the model's tokens can spell satisfies the constraint."""
 
 
 class AdapterFormatError(EngineError, ValueError):
@@ -101,6 +128,51 @@ class FineTuneResult:
     sum_loss_after: float
 
 
+def _choices(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(values)
+
+
+@attrs.frozen
+class ChoiceConstraint:
+    """The completion is exactly one of ``choices``, character for character."""
+
+    choices: tuple[str, ...] = attrs.field(
+        converter=_choices, validator=attrs.validators.min_len(1)
+    )
+
+
+#: The JSON types a field of a :class:`JsonObjectConstraint` may hold.
+JsonFieldType = Literal["string", "number", "boolean"]
+
+
+@attrs.frozen
+class JsonField:
+    """One key of a JSON object the completion must be, the type of its value, and whether
+    the object always has it."""
+
+    name: str
+    type: JsonFieldType
+    required: bool = False
+
+
+def _fields(values: Iterable[JsonField]) -> tuple[JsonField, ...]:
+    return tuple(values)
+
+
+@attrs.frozen
+class JsonObjectConstraint:
+    """The completion is one JSON object: only these keys, in this order, each value of its
+    type; every ``required`` key is there, the others may be left out."""
+
+    fields: tuple[JsonField, ...] = attrs.field(
+        converter=_fields, validator=attrs.validators.min_len(1)
+    )
+
+
+#: What a constrained completion must be; an engine's output always is, whatever its model.
+OutputConstraint = ChoiceConstraint | JsonObjectConstraint
+
+
 @attrs.frozen
 class AdapterConfig:
     """How to build a LoRA adapter: its rank, the learning rate of its optimizer, and the seed
@@ -152,14 +224,28 @@ class TextEngine(Protocol):
         top_p: float | None,
         apply_chat_template: bool = False,
         seed: int | None = None,
+        constraint: OutputConstraint | None = None,
+        stop: StopSignal | None = None,
     ) -> Completion:
-        """Continue ``prompt``; temperature ``None`` or 0 decodes greedily."""
+        """Continue ``prompt``; temperature ``None`` or 0 decodes greedily.
+
+        With a ``constraint`` the text always satisfies it, even when that takes more than
+        ``max_new_tokens`` tokens (the fewest that can satisfy it). Once ``stop`` is set,
+        raises :class:`WorkStoppedError` before the next token.
+        """
         ...
 
     def fine_tune(
-        self, adapter: LoadedAdapter, examples: Sequence[TrainingExample]
+        self,
+        adapter: LoadedAdapter,
+        examples: Sequence[TrainingExample],
+        stop: StopSignal | None = None,
     ) -> FineTuneResult:
-        """Train ``adapter`` in place on ``examples`` for ``STEPS_PER_FINE_TUNE`` steps."""
+        """Train ``adapter`` in place on ``examples`` for ``STEPS_PER_FINE_TUNE`` steps.
+
+        Once ``stop`` is set, raises :class:`WorkStoppedError` before the next step; the
+        adapter in memory may then be part-trained, and the caller must drop it.
+        """
         ...
 
     def save_adapter(self, adapter: LoadedAdapter, directory: Path) -> None:
@@ -182,4 +268,18 @@ class EmbeddingEngine(Protocol):
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
         """One L2-normalised vector of ``dimensions`` floats per text, in order."""
+        ...
+
+
+#: The sample rate speech engines take: 16 kHz, what Whisper-family models are trained on.
+SPEECH_SAMPLE_RATE = 16_000
+
+
+class SpeechEngine(Protocol):
+    """A speech-to-text model."""
+
+    name: str
+
+    def transcribe(self, samples: NDArray[numpy.float32]) -> str:
+        """The text spoken in mono ``samples`` at :data:`SPEECH_SAMPLE_RATE`, in [-1, 1]."""
         ...

@@ -47,9 +47,13 @@ from .base import (
     FineTuneResult,
     FinishReason,
     LoadedAdapter,
+    OutputConstraint,
     PromptTooLongError,
+    StopSignal,
     TrainingExample,
+    check_stop,
 )
+from .constrained import ConstrainedDecoding, Constraints, masked
 
 logger = logging.getLogger(__name__)
 
@@ -129,7 +133,10 @@ class CausalLMEngine:
         self._stop_ids = _stop_token_ids(model, tokenizer)
         self._end_id = _end_token_id(tokenizer, self._stop_ids)
         self._forward_options = _last_logits_only_options(model)
+        self._cache_keyword = _cache_keyword(model)
         self._device = next(model.parameters()).device
+        self._constraints_lock = threading.Lock()
+        self._constraint_compiler: Constraints | None = None
 
     # -- adapters -------------------------------------------------------------------------
 
@@ -200,6 +207,8 @@ class CausalLMEngine:
         top_p: float | None,
         apply_chat_template: bool = False,
         seed: int | None = None,
+        constraint: OutputConstraint | None = None,
+        stop: StopSignal | None = None,
     ) -> Completion:
         """Continue ``prompt`` with at most ``max_new_tokens`` tokens.
 
@@ -207,6 +216,10 @@ class CausalLMEngine:
         sampled (after ``top_k`` and ``top_p`` filtering) from a generator seeded by ``seed``.
         The prompt and the new tokens must fit the context window: the budget shrinks to
         what fits, and a prompt that leaves no room raises :class:`PromptTooLongError`.
+
+        A ``constraint`` masks, at each step, the tokens that could not lead to a satisfying
+        text within the budget (:mod:`.constrained`); the budget grows to the fewest tokens
+        a satisfying text takes, when it is smaller. ``stop`` is looked at before each token.
         """
         lora = None if adapter is None else self._own(adapter)
         prompt_ids = self._prompt_ids(prompt, apply_chat_template=apply_chat_template)
@@ -225,12 +238,25 @@ class CausalLMEngine:
                 seed if seed is not None else secrets.randbits(63)
             ),
         )
+        decoding = None if constraint is None else self._constraints().start(constraint)
+        budget = min(max_new_tokens, room)
+        if decoding is not None:
+            if decoding.fewest_tokens > room:
+                raise PromptTooLongError(
+                    f"the prompt is {len(prompt_ids)} tokens; with the {decoding.fewest_tokens}"
+                    f" an answer takes at least, that exceeds the context window of"
+                    f" {self.context_window}"
+                )
+            budget = max(budget, decoding.fewest_tokens)
         with self._using(lora), torch.inference_mode():
-            generated, finish_reason = self._generate(prompt_ids, min(max_new_tokens, room), pick)
+            generated, finish_reason = self._generate(prompt_ids, budget, pick, decoding, stop)
+        text = (
+            self._continuation_text(prompt_ids, generated)
+            if decoding is None
+            else self._constraints().text(generated)
+        )
         return Completion(
-            text=self._continuation_text(prompt_ids, generated),
-            finish_reason=finish_reason,
-            generated_token_count=len(generated),
+            text=text, finish_reason=finish_reason, generated_token_count=len(generated)
         )
 
     def count_tokens(self, text: str) -> int:
@@ -240,13 +266,17 @@ class CausalLMEngine:
     # -- fine-tuning ----------------------------------------------------------------------
 
     def fine_tune(
-        self, adapter: LoadedAdapter, examples: Sequence[TrainingExample]
+        self,
+        adapter: LoadedAdapter,
+        examples: Sequence[TrainingExample],
+        stop: StopSignal | None = None,
     ) -> FineTuneResult:
         """Train ``adapter`` in place: ``STEPS_PER_FINE_TUNE`` Adam steps over ``examples``.
 
         Each step minimises the multiplier-weighted mean cross-entropy of the trainable
         tokens of all examples. The lock is taken per step, so completions of other
-        adapters and of the base model interleave with a long fine-tune.
+        adapters and of the base model interleave with a long fine-tune. ``stop`` is looked
+        at before each step.
         """
         lora = self._own(adapter)
         sequences = [
@@ -258,9 +288,17 @@ class CausalLMEngine:
         if token_count == 0:
             return FineTuneResult(number_of_trainable_tokens=0, sum_loss=0.0, sum_loss_after=0.0)
         # The first step's forward passes see the weights before any update.
-        sum_loss = self._training_step(lora, sequences, token_count)
-        for _ in range(STEPS_PER_FINE_TUNE - 1):
-            self._training_step(lora, sequences, token_count)
+        losses: list[float] = []
+        for step in range(1, STEPS_PER_FINE_TUNE + 1):
+            check_stop(stop)
+            losses.append(self._training_step(lora, sequences, token_count))
+            logger.debug(
+                "training step %d/%d: loss %.4f per token",
+                step,
+                STEPS_PER_FINE_TUNE,
+                losses[-1] / token_count,
+            )
+        sum_loss = losses[0]
         with self._using(lora), torch.no_grad():
             sum_loss_after = sum(float(self._weighted_loss(sequence)) for sequence in sequences)
         return FineTuneResult(
@@ -346,23 +384,52 @@ class CausalLMEngine:
         return output + (update * lora.scale).to(output.dtype)
 
     def _generate(
-        self, prompt_ids: list[int], budget: int, pick: functools.partial[int]
+        self,
+        prompt_ids: list[int],
+        budget: int,
+        pick: functools.partial[int],
+        decoding: ConstrainedDecoding | None = None,
+        stop: StopSignal | None = None,
     ) -> tuple[list[int], FinishReason]:
-        """Decode token by token with the key-value cache; stop at an end token."""
+        """Decode token by token with the key-value cache; stop at an end token, or, when
+        constrained, where the text is complete and cannot go on."""
         input_ids = torch.tensor([prompt_ids], device=self._device)
         cache = None
         generated: list[int] = []
         while len(generated) < budget:
+            check_stop(stop)
+            if decoding is not None and not decoding.can_continue(budget - len(generated)):
+                return generated, "stop"  # complete, with nothing that may follow
             outputs = self._model(
-                input_ids=input_ids, past_key_values=cache, use_cache=True, **self._forward_options
+                input_ids=input_ids,
+                use_cache=True,
+                **{self._cache_keyword: cache},
+                **self._forward_options,
             )
-            cache = outputs.past_key_values
-            token = pick(outputs.logits[0, -1])
+            cache = outputs[self._cache_keyword]
+            logits = outputs.logits[0, -1]
+            if decoding is not None:
+                allowed = decoding.allowed(budget - len(generated)).to(logits.device)
+                logits = masked(logits, allowed)
+            token = pick(logits)
             if token in self._stop_ids:
                 return generated, "stop"
+            if decoding is not None:
+                decoding.advance(token)
             generated.append(token)
             input_ids = torch.tensor([[token]], device=self._device)
         return generated, "length"
+
+    def _constraints(self) -> Constraints:
+        """The constraint compiler of this tokenizer, made on first use (it reads the
+        whole vocabulary)."""
+        with self._constraints_lock:
+            if self._constraint_compiler is None:
+                end_id = self._end_id if self._end_id is not None else 0
+                self._constraint_compiler = Constraints(
+                    self._tokenizer, end_id=end_id, stop_ids=self._stop_ids
+                )
+            return self._constraint_compiler
 
     # -- tokens ---------------------------------------------------------------------------
 
@@ -524,6 +591,15 @@ def _last_logits_only_options(model: Any) -> dict[str, int]:
     if "logits_to_keep" in inspect.signature(model.forward).parameters:
         return {"logits_to_keep": 1}
     return {}
+
+
+def _cache_keyword(model: Any) -> str:
+    """The forward's name for the key-value cache: ``cache`` from transformers 5.x on
+    (``past_key_values`` there is deprecated and warns), ``past_key_values`` before. The
+    output names it the same way."""
+    if "cache" in inspect.signature(model.forward).parameters:
+        return "cache"
+    return "past_key_values"
 
 
 def _read_saved_adapter(

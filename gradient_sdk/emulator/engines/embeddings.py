@@ -112,6 +112,16 @@ class HashingEmbeddingEngine:
         return [value / norm for value in vector]
 
 
+def check_embedding_engine(spec: str | None = None) -> None:
+    """What :func:`load_embedding_engine` would refuse, found without loading anything."""
+    if spec is None or spec == MINILM_SPEC:
+        minilm_model_folder()
+    elif spec != HASHING_SPEC:
+        raise ModelUnavailableError(
+            f"no embedding model {spec!r}: expected {MINILM_SPEC!r} or {HASHING_SPEC!r}"
+        )
+
+
 def load_embedding_engine(spec: str | None = None) -> EmbeddingEngine:
     """The embedding engine ``spec`` names: ``None``/``"minilm"`` or ``"hashing"``."""
     if spec is None or spec == MINILM_SPEC:

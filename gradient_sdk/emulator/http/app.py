@@ -16,9 +16,10 @@ from collections.abc import AsyncGenerator
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, Router
 
 from ..._endpoints import ENDPOINTS
 from ...records import ErrorType
@@ -27,6 +28,7 @@ from ..openapi import openapi_document
 from ..services import open_services
 from ..settings import EmulatorSettings
 from .handlers import HANDLERS
+from .lifecycle import RequestLifecycle
 from .router import API_PREFIX, api_routes
 
 
@@ -61,9 +63,15 @@ def create_app(emulator: EmulatorSettings | None = None) -> Starlette:
     return Starlette(
         routes=[
             Route("/openapi.json", _openapi, methods=["GET"]),
-            Mount(API_PREFIX, routes=api_routes(ENDPOINTS, HANDLERS, settings)),
+            # No slash redirects: behind a proxy they point at the wrong host; a path with a
+            # trailing slash is simply not the API's (404 with the API's body).
+            Mount(
+                API_PREFIX,
+                app=Router(api_routes(ENDPOINTS, HANDLERS, settings), redirect_slashes=False),
+            ),
         ],
         lifespan=lifespan,
+        middleware=[Middleware(RequestLifecycle)],
         exception_handlers={HTTPException: _http_error},
     )
 

@@ -11,6 +11,7 @@ import math
 from collections.abc import AsyncGenerator
 from typing import Any
 
+import anyio
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import Request
@@ -19,6 +20,9 @@ from ..._http import FILE_PART
 from ...records import ErrorType
 from ..errors import ApiError, parsing_error
 from ..services.files import Upload
+
+#: Seconds a client has to send a whole request body (64 MiB at 4 Mbit/s).
+BODY_TIMEOUT = 180.0
 
 
 def _too_large(limit: int) -> ApiError:
@@ -36,7 +40,18 @@ async def _capped(request: Request, limit: int) -> AsyncGenerator[bytes, None]:
     if declared.isdigit() and int(declared) > limit:
         raise _too_large(limit)
     size = 0
-    async for chunk in request.stream():
+    deadline = anyio.current_time() + BODY_TIMEOUT
+    chunks = request.stream().__aiter__()
+    while True:
+        chunk = b""
+        # A client that drips its body cannot hold a worker: the whole body has a deadline.
+        with anyio.move_on_after(deadline - anyio.current_time()) as scope:
+            try:
+                chunk = await chunks.__anext__()
+            except StopAsyncIteration:
+                return
+        if scope.cancelled_caught:
+            raise ApiError(408, f"the request body did not arrive within {BODY_TIMEOUT:g} s")
         size += len(chunk)
         if size > limit:
             raise _too_large(limit)

@@ -7,7 +7,9 @@ record in wire form, or the error body of the operation's schema (``{"message"}`
 
 from __future__ import annotations
 
+import errno
 import logging
+import sqlite3
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
@@ -21,6 +23,7 @@ from ...records import ErrorSchema
 from ..errors import ApiError, not_implemented
 from ..services import Services
 from ..settings import EmulatorSettings
+from ..storage import DataDirGoneError
 from .auth import authorize
 from .handlers import Call, Handler
 
@@ -76,6 +79,18 @@ def _route(
             return error_response(error, endpoint.error_schema)
         except ClientDisconnect:
             return Response(status_code=400)
+        except DataDirGoneError as error:
+            logger.error("%s", error)
+            return error_response(ApiError(503, str(error)), endpoint.error_schema)
+        except (OSError, sqlite3.OperationalError) as error:
+            if not _out_of_space(error):
+                logger.exception("%s %s%s failed", endpoint.method, API_PREFIX, endpoint.path)
+                return JSONResponse(
+                    {"message": "the emulator failed; see its log"}, status_code=500
+                )
+            logger.error("no space left for %s %s: %s", endpoint.method, endpoint.path, error)
+            message = "no space left on the data dir's disk; the operation was not done"
+            return error_response(ApiError(507, message), endpoint.error_schema)
         except Exception:
             # A bug, never the caller's input: log it (requests carry no token in the log).
             logger.exception("%s %s%s failed", endpoint.method, API_PREFIX, endpoint.path)
@@ -83,6 +98,12 @@ def _route(
         return JSONResponse({} if result is None else to_wire(result))
 
     return route
+
+
+def _out_of_space(error: Exception) -> bool:
+    if isinstance(error, OSError):
+        return error.errno in (errno.ENOSPC, errno.EDQUOT)
+    return "database or disk is full" in str(error)
 
 
 def running_services(request: Request) -> Services:

@@ -18,14 +18,21 @@ import anyio.to_thread
 import attrs
 
 from ...records import BaseModelCapability, BaseModelInfo
-from ..engines.base import EmbeddingEngine, TextEngine
+from ..engines.base import EmbeddingEngine, SpeechEngine, TextEngine
 from ..jobs import BackgroundJobs
 from ..settings import EmulatorSettings
-from ..storage import Adapters, BlobStore, Database, WeightStore
+from ..storage import Adapters, BlobStore, Database, DataDirLock, WeightStore
 from ..storage.files import Files
+from ..storage.rag import Collections
+from ..storage.transcriptions import Transcriptions
+from ..storage.vectors import VectorStore
+from .answers import AnswerService
+from .blocks import BlocksService
 from .embeddings import EmbeddingsService
 from .files import FilesService
 from .models import ModelsService
+from .rag import RAGService
+from .transcriptions import TranscriptionService
 from .workers import Workers
 
 logger = logging.getLogger(__name__)
@@ -39,18 +46,26 @@ class Services:
     """Every area's service, and what they share."""
 
     settings: EmulatorSettings
+    lock: DataDirLock
     database: Database
     models: ModelsService
     embeddings: EmbeddingsService
     files: FilesService
+    rag: RAGService
+    answers: AnswerService
+    blocks: BlocksService
+    transcriptions: TranscriptionService
 
     def start_background_work(self, jobs: BackgroundJobs) -> None:
         """Start the workers of the areas that work in the background; they resume what a
         previous run left pending."""
+        self.rag.start(jobs)
+        self.transcriptions.start(jobs)
 
     def close(self) -> None:
-        """Close the database; the services answer nothing afterwards."""
+        """Close the database and let the data dir go; the services answer nothing after."""
         self.database.close()
+        self.lock.release()
 
 
 def load_text_engine(settings: EmulatorSettings) -> TextEngine:
@@ -58,7 +73,18 @@ def load_text_engine(settings: EmulatorSettings) -> TextEngine:
     from ..engines import load_text_engine as load
 
     model = settings.model
-    return load(model) if model is None or isinstance(model, str) else model
+    if model is None or isinstance(model, str):
+        return load(model, threads=settings.threads)
+    return model
+
+
+def load_speech_engine(settings: EmulatorSettings) -> SpeechEngine | None:
+    """The speech engine the settings name (a model folder, loaded here) or hold; None when
+    they name none."""
+    from ..engines import load_speech_engine as load
+
+    choice = settings.speech_model
+    return load(choice) if isinstance(choice, str | Path) else choice
 
 
 def load_embedding_engine(settings: EmulatorSettings) -> tuple[EmbeddingEngine, str | None]:
@@ -88,7 +114,12 @@ def _data_directory(configured: Path | None) -> Generator[Path, None, None]:
 
 
 def _start(settings: EmulatorSettings, data_dir: Path) -> Services:
-    database = Database.in_data_dir(data_dir)
+    lock = DataDirLock(data_dir)  # before anything reads or cleans the data dir
+    try:
+        database = Database.in_data_dir(data_dir)
+    except BaseException:
+        lock.release()
+        raise
     try:
         adapters = Adapters(database)
         weights = WeightStore(data_dir)
@@ -98,6 +129,7 @@ def _start(settings: EmulatorSettings, data_dir: Path) -> Services:
         blobs.clean(files.ids())
         text = load_text_engine(settings)
         embeddings, own_slug = load_embedding_engine(settings)
+        speech = load_speech_engine(settings)
         slug = base_model_slug(text.name)
         base_model = BaseModelInfo(
             id=adapters.base_model_id(slug),
@@ -107,11 +139,22 @@ def _start(settings: EmulatorSettings, data_dir: Path) -> Services:
         )
     except BaseException:
         database.close()
+        lock.release()
         raise
     logger.info("serving base model %s (%s) from %s", slug, base_model.id, data_dir)
     workers = Workers(settings.model_concurrency)
+    embeddings_service = EmbeddingsService(embeddings, own_slug=own_slug, workers=workers)
+    files_service = FilesService(settings, files=files, blobs=blobs, workers=workers)
+    rag_service = RAGService(
+        collections=Collections(database),
+        vectors=VectorStore(data_dir),
+        files=files_service,
+        embeddings=embeddings_service,
+        workers=workers,
+    )
     return Services(
         settings=settings,
+        lock=lock,
         database=database,
         models=ModelsService(
             settings,
@@ -120,9 +163,19 @@ def _start(settings: EmulatorSettings, data_dir: Path) -> Services:
             adapters=adapters,
             weights=weights,
             workers=workers,
+            retrieve=rag_service.retrieve,
         ),
-        embeddings=EmbeddingsService(embeddings, own_slug=own_slug, workers=workers),
-        files=FilesService(settings, files=files, blobs=blobs, workers=workers),
+        embeddings=embeddings_service,
+        files=files_service,
+        rag=rag_service,
+        answers=AnswerService(engine=text, retrieve=rag_service.retrieve, workers=workers),
+        blocks=BlocksService(engine=text, workers=workers),
+        transcriptions=TranscriptionService(
+            transcriptions=Transcriptions(database),
+            files=files_service,
+            engine=speech,
+            workers=workers,
+        ),
     )
 
 

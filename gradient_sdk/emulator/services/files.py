@@ -101,6 +101,9 @@ class FilesService:
 
         def forget() -> None:
             for file_id in self.files.remove_unreferenced(file_ids):
-                self.blobs.remove(file_id)
+                try:
+                    self.blobs.remove(file_id)
+                except OSError as error:  # the row is gone: the blob goes at the next start
+                    logger.warning("the blob of deleted file %s stays for now: %s", file_id, error)
 
         await self._workers.storage(forget)

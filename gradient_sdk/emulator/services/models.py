@@ -11,10 +11,12 @@ import logging
 import math
 import threading
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
 from functools import partial
 
 import anyio
+import attrs
 
 from ...records import (
     BaseModelCapability,
@@ -27,34 +29,49 @@ from ...records import (
     ErrorType,
     FineTuneRequest,
     FineTuneResponse,
+    Guidance,
     ListModelsResponse,
     ModelAdapterInfo,
     ModelInfo,
+    RAGDocument,
     Sample,
 )
 from ..engines.base import (
     DEFAULT_LEARNING_RATE,
     DEFAULT_RANK,
     AdapterConfig,
+    ChoiceConstraint,
+    ConstraintError,
     FineTuneResult,
     LoadedAdapter,
     PromptTooLongError,
+    StopSignal,
     TextEngine,
     TrainingExample,
     TrainingSegment,
+    check_stop,
 )
 from ..errors import ApiError
 from ..settings import EmulatorSettings
 from ..storage import AdapterRow, Adapters, WeightStore, new_adapter_id
+from .prompts import fitted_grounded_prompt
 from .workers import Workers
 
 logger = logging.getLogger(__name__)
+
+#: Finds the passages of a workspace's RAG collection for a query (the RAG service's own).
+Retriever = Callable[[str, str, str], Awaitable[list[RAGDocument]]]
 
 _BASE_MODEL_SUFFIX = "_base_ml_model"
 
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def guidance_constraint(guidance: Guidance | None) -> ChoiceConstraint | None:
+    """What ``guidance`` asks of the engine: the completion is exactly one of its values."""
+    return None if guidance is None else ChoiceConstraint(guidance.value)
 
 
 def training_example(sample: Sample) -> TrainingExample:
@@ -120,6 +137,7 @@ class ModelsService:
         adapters: Adapters,
         weights: WeightStore,
         workers: Workers,
+        retrieve: Retriever,
     ) -> None:
         self.settings = settings
         self.base_model = base_model
@@ -127,6 +145,7 @@ class ModelsService:
         self._adapters = adapters
         self._weights = weights
         self._workers = workers
+        self._retrieve = retrieve
         self._adapter_locks: dict[str, anyio.Lock] = {}
         self._loaded_adapters = AdapterCache(settings.max_loaded_adapters)
 
@@ -212,8 +231,15 @@ class ModelsService:
             self._loaded_adapters.pop(model_id)
 
             def delete() -> None:
+                # The row is the truth: once it is gone the adapter is deleted, and a folder
+                # that cannot be removed now is removed at the next start.
                 self._adapters.remove(model_id)
-                self._weights.remove(model_id)
+                try:
+                    self._weights.remove(model_id)
+                except OSError as error:
+                    logger.warning(
+                        "the weights of deleted adapter %s stay for now: %s", model_id, error
+                    )
 
             await self._workers.storage(delete)
             # Whoever still waits on this lock will find the adapter gone.
@@ -227,25 +253,44 @@ class ModelsService:
 
         ``autoTemplate`` absent or null means false: the prompt is used as sent, which is
         also how fine-tune samples are read, so an adapter sees the format it learnt.
+        ``guidance`` makes the completion exactly one of its choices (constrained decoding),
+        on the base model and on adapters alike.
         """
         if request.rag is not None:
-            raise ApiError(
-                404,
-                f"no RAG collection with id {request.rag.collection_id!r}: the emulator has none",
-                error_type=ErrorType.UNKNOWN_RAG_COLLECTION,
-            )
-        if request.guidance is not None:
-            raise ApiError(
-                400,
-                "the emulator's models do not support guidance",
-                error_type=ErrorType.MODEL_DOES_NOT_SUPPORT_GUIDANCE,
-            )
+            request = await self._grounded(workspace_id, request, request.rag.collection_id)
         if model_id == self.base_model.id:
-            return await self._workers.model(self._complete, request, None)
+            return await self._workers.stoppable_model(partial(self._complete, request, None))
         await self._find_adapter(workspace_id, model_id)
         async with self._lock_of(model_id):
             row = await self._find_adapter(workspace_id, model_id)
-            return await self._workers.model(self._complete, request, row)
+            return await self._workers.stoppable_model(partial(self._complete, request, row))
+
+    async def _grounded(
+        self, workspace_id: str, request: CompleteRequest, collection_id: str
+    ) -> CompleteRequest:
+        """The request with its query wrapped in the passages the collection retrieves for
+        it; RAG needs ``autoTemplate``, since the passages go into the chat template."""
+        if not request.auto_template:
+            raise ApiError(
+                400,
+                "completing with rag needs autoTemplate: true (the retrieved passages are put "
+                "into the model's chat template)",
+                error_type=ErrorType.RAG_REQUIRES_AUTO_TEMPLATING,
+            )
+        documents = await self._retrieve(workspace_id, collection_id, request.query)
+        answer_tokens = (
+            request.max_generated_token_count or self.settings.default_max_generated_tokens
+        )
+        prompt = await self._workers.storage(
+            partial(
+                fitted_grounded_prompt,
+                request.query,
+                [document.content for document in documents],
+                count_tokens=self.engine.count_tokens,
+                budget=self.engine.context_window - answer_tokens,
+            )
+        )
+        return attrs.evolve(request, query=prompt)
 
     async def fine_tune(
         self, workspace_id: str, model_id: str, request: FineTuneRequest
@@ -269,10 +314,13 @@ class ModelsService:
         async with self._lock_of(model_id):
             row = await self._find_adapter(workspace_id, model_id)
             try:
-                result = await self._workers.model(self._fine_tune, row, examples)
+                result = await self._workers.stoppable_model(
+                    partial(self._fine_tune, row, examples)
+                )
             except BaseException:
-                # The engine may have changed the adapter in memory; the disk has the last
-                # good weights, and the next call loads them.
+                # The engine may have changed the adapter in memory (a failure, or a stop
+                # before the commit); the disk has the last good weights, and the next call
+                # loads them.
                 self._loaded_adapters.pop(model_id)
                 raise
         logger.info(
@@ -318,7 +366,9 @@ class ModelsService:
             self._loaded_adapters.put(row.id, adapter)
         return adapter
 
-    def _complete(self, request: CompleteRequest, row: AdapterRow | None) -> CompleteResponse:
+    def _complete(
+        self, request: CompleteRequest, row: AdapterRow | None, *, stop: StopSignal
+    ) -> CompleteResponse:
         adapter = None if row is None else self._loaded(row)
         try:
             completion = self.engine.complete(
@@ -331,17 +381,28 @@ class ModelsService:
                 top_k=request.top_k,
                 top_p=request.top_p,
                 apply_chat_template=bool(request.auto_template),
+                constraint=guidance_constraint(request.guidance),
+                stop=stop,
             )
-        except PromptTooLongError as error:
+        except (PromptTooLongError, ConstraintError) as error:
             raise ApiError(422, str(error), error_type=ErrorType.UNPROCESSABLE_CONTENT) from error
+        logger.info(
+            "completed with %s: %d new token(s), finish reason %s",
+            self.base_model.slug if row is None else f"adapter {row.id}",
+            completion.generated_token_count,
+            completion.finish_reason,
+        )
         return CompleteResponse(
             finish_reason=completion.finish_reason, generated_output=completion.text
         )
 
-    def _fine_tune(self, row: AdapterRow, examples: list[TrainingExample]) -> FineTuneResult:
+    def _fine_tune(
+        self, row: AdapterRow, examples: list[TrainingExample], *, stop: StopSignal
+    ) -> FineTuneResult:
         self._check_fine_tune_size(examples)
         adapter = self._loaded(row)
-        result = self.engine.fine_tune(adapter, examples)
+        logger.info("fine-tuning adapter %s on %d sample(s)", row.id, len(examples))
+        result = self.engine.fine_tune(adapter, examples, stop=stop)
         if not (math.isfinite(result.sum_loss) and math.isfinite(result.sum_loss_after)):
             raise ApiError(
                 422,
@@ -349,6 +410,8 @@ class ModelsService:
                 "the adapter keeps its previous weights",
                 error_type=ErrorType.NAN_LOSS,
             )
+        # The last moment to stop: past it, the new weights are committed and reported.
+        check_stop(stop)
         version = row.weights_version + 1
         self._weights.write(row.id, version, partial(self.engine.save_adapter, adapter))
         self._adapters.set_weights_version(row.id, version, _now())

@@ -17,7 +17,15 @@ from pathlib import Path
 
 from .adapters import AdapterRow, Adapters, new_adapter_id, new_base_model_id
 from .blobs import BlobStore, BlobTooLargeError
-from .db import MIGRATIONS, REGISTRY_FILE, SCHEMA_VERSION, Database, SchemaTooNewError
+from .db import (
+    MIGRATIONS,
+    REGISTRY_FILE,
+    SCHEMA_VERSION,
+    Database,
+    DataDirGoneError,
+    SchemaTooNewError,
+)
+from .lock import DataDirInUseError, DataDirLock
 from .weights import ADAPTERS_DIR, WeightStore
 
 __all__ = [
@@ -29,6 +37,9 @@ __all__ = [
     "Adapters",
     "BlobStore",
     "BlobTooLargeError",
+    "DataDirGoneError",
+    "DataDirInUseError",
+    "DataDirLock",
     "Database",
     "SchemaTooNewError",
     "WeightStore",

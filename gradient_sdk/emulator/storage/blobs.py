@@ -14,6 +14,7 @@ from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import IO
 
+from .db import ensure_present
 from .durable import fsync_directory, remove
 
 FILES_DIR = "files"
@@ -47,6 +48,7 @@ class BlobStore:
     def put(self, source: IO[bytes], *, max_bytes: int) -> tuple[str, int]:
         """Copy ``source`` into a new blob; its key and size. More than ``max_bytes`` raises
         :class:`BlobTooLargeError` and keeps nothing."""
+        ensure_present(self.root)
         temporary = self.root / f"{_TEMPORARY_PREFIX}{secrets.token_hex(8)}"
         size = 0
         try:

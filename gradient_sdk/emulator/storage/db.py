@@ -85,6 +85,19 @@ MIGRATIONS: tuple[str, ...] = (
             ON DELETE CASCADE
     );
     """,
+    # 3: transcription jobs, each reading one uploaded audio file.
+    """
+    CREATE TABLE transcriptions (
+        id TEXT PRIMARY KEY,
+        workspace_id TEXT NOT NULL,
+        file_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        created_time TEXT NOT NULL,
+        text TEXT,
+        failure_reason TEXT
+    );
+    CREATE INDEX transcriptions_by_status ON transcriptions (status, created_time);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -92,6 +105,20 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 class SchemaTooNewError(RuntimeError):
     """The database was written by a newer release of the emulator."""
+
+
+class DataDirGoneError(RuntimeError):
+    """The data dir was removed while the emulator ran: a write would be acknowledged and
+    lost (the open database file lives on, unlinked), so writes are refused."""
+
+
+def ensure_present(path: Path) -> None:
+    """:class:`DataDirGoneError` unless ``path`` (a file or folder of the data dir) exists."""
+    if not path.exists():
+        raise DataDirGoneError(
+            f"the data dir {path.parent} was removed while the emulator ran; nothing more can "
+            "be kept: restart the emulator"
+        )
 
 
 class Database:
@@ -130,6 +157,7 @@ class Database:
     @contextlib.contextmanager
     def transaction(self) -> Generator[sqlite3.Connection, None, None]:
         """Hold the connection in a write transaction: all of it commits, or none."""
+        ensure_present(self.path)
         with self._lock:
             self._connection.execute("BEGIN IMMEDIATE")
             try:
@@ -167,7 +195,8 @@ class Database:
             if current > len(migrations):
                 raise SchemaTooNewError(
                     f"{self.path} has schema version {current}, newer than this emulator's "
-                    f"{len(migrations)}: it was written by a newer release; upgrade gradient-sdk"
+                    f"{len(migrations)}: it was written by a newer release; upgrade"
+                    " gradient-llm-sdk"
                 )
             for version, script in enumerate(migrations[current:], start=current + 1):
                 for statement in _statements(script):

@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from .db import ensure_present
 from .durable import fsync_directory, fsync_tree, remove
 
 logger = logging.getLogger(__name__)
@@ -45,8 +46,10 @@ class WeightStore:
 
         The database is not touched: the caller commits the new version afterwards.
         """
+        ensure_present(self.root)
         adapter_dir = self.root / adapter_id
-        adapter_dir.mkdir(parents=True, exist_ok=True)
+        # Not parents=True: a data dir removed meanwhile must not come back half empty.
+        adapter_dir.mkdir(exist_ok=True)
         temporary = adapter_dir / f"{_TEMPORARY_PREFIX}{uuid.uuid4().hex}"
         temporary.mkdir()
         try:

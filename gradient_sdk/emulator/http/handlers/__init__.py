@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from . import files, models
+from . import answer, blocks, files, models, rag
 from .call import Call, Handler
 
 __all__ = ["HANDLERS", "Call", "Handler"]
@@ -19,4 +19,7 @@ __all__ = ["HANDLERS", "Call", "Handler"]
 HANDLERS: Mapping[str, Handler] = {
     **models.HANDLERS,
     **files.HANDLERS,
+    **rag.HANDLERS,
+    **answer.HANDLERS,
+    **blocks.HANDLERS,
 }
