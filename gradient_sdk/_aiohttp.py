@@ -1,12 +1,14 @@
 """The async client's connection pool on asyncio when the ``aiohttp`` extra is installed.
 
-httpx's own async pool (httpcore on anyio) costs about four times the instructions per call
-of aiohttp and tops out at a few hundred calls per second with 64 in flight; aiohttp's C
-HTTP parser and asyncio-native pool do the same call for a fraction of it
+httpx's own async pool (httpcore on anyio) tops out at a few hundred calls per second with
+64 in flight; aiohttp's C HTTP parser and asyncio-native pool make the same call of ours
+with a quarter of the instructions and about ten times the calls per second
 (``docs/performance.md``). :class:`AiohttpPool` sends one attempt through one
-``aiohttp.ClientSession`` and hands back the ``httpx.Response`` the rest of the SDK reads,
-so retries, errors and decoding stay the transport's (``_async/_transport.py``), which also
-bounds the attempt with the same ``anyio.fail_after`` deadline as on httpx's pool.
+``aiohttp.ClientSession`` and hands back the ``ReadResponse`` (``_http.py``) the SDK reads,
+so retries, errors and decoding stay the transport's (``_async/_transport.py``). The
+attempt's deadline, which an ``anyio.fail_after`` scope enforces on httpx's pool, is
+aiohttp's ``total`` timeout here (it runs until the body is read); its expiry is a
+``TimeoutError``, as the scope's is.
 
 It is aiohttp itself, not an httpx transport on top of it (``httpx-aiohttp``): going through
 ``httpx.AsyncClient`` and ``httpx.Request`` costs another 0.8 M instructions a call, and
@@ -127,17 +129,22 @@ class AiohttpPool:
             _LEFT_BY_FORK.append(self._session)
         self._session = self._loop = None
 
-    def _client_timeout(self, timeout: httpx.Timeout) -> aiohttp.ClientTimeout:
-        # The whole attempt is bounded by the transport's deadline; these are httpx's
-        # per-phase timeouts, so that a slow connect is a ConnectTimeout as on httpx's pool.
-        key = (timeout.pool, timeout.connect, timeout.read)
+    def _client_timeout(
+        self, timeout: httpx.Timeout, deadline: float | None
+    ) -> aiohttp.ClientTimeout:
+        # ``total`` bounds the whole attempt; the others are httpx's per-phase timeouts, so
+        # that a slow connect is a ConnectTimeout as on httpx's pool.
+        key = (timeout.pool, timeout.connect, timeout.read, deadline)
         found = self._timeouts.get(key)
         if found is None:
             import aiohttp
 
             connect = None if timeout.connect is None else (timeout.pool or 0.0) + timeout.connect
             found = aiohttp.ClientTimeout(
-                total=None, connect=connect, sock_connect=timeout.connect, sock_read=timeout.read
+                total=deadline,
+                connect=connect,
+                sock_connect=timeout.connect,
+                sock_read=timeout.read,
             )
             self._timeouts[key] = found
         return found
@@ -151,9 +158,13 @@ class AiohttpPool:
         content: bytes | None,
         params: Mapping[str, str] | None,
         timeout: httpx.Timeout,
+        deadline: float | None,
         max_bytes: int,
     ) -> ReadResponse:
-        """One attempt; the response with its body read whole, or an httpx error."""
+        """One attempt, over within ``deadline`` seconds (None: unbounded); the response
+        with its body read whole, an httpx error, or ``TimeoutError`` at the deadline."""
+        import asyncio
+
         import aiohttp
 
         if params:
@@ -166,7 +177,7 @@ class AiohttpPool:
                 data=content,
                 headers=headers,
                 allow_redirects=False,
-                timeout=self._client_timeout(timeout),
+                timeout=self._client_timeout(timeout, deadline),
             ) as answer:
                 if declared_too_large(answer.headers, max_bytes):
                     raise too_large(answer.status, max_bytes)
@@ -180,6 +191,8 @@ class AiohttpPool:
                 return ReadResponse(answer.status, answer.headers, b"".join(chunks))
         except aiohttp.ClientError as failure:
             raise httpx_error(failure) from failure
+        except asyncio.TimeoutError:  # the total timeout; not the builtin on Python 3.10
+            raise TimeoutError(f"no answer within {deadline or 0:g} s") from None
 
     async def aclose(self) -> None:
         """Close the session, in the loop it belongs to (elsewhere it is only let go)."""

@@ -34,6 +34,7 @@ class LoopPool(Protocol):
         content: bytes | None,
         params: Mapping[str, str] | None,
         timeout: httpx.Timeout,
+        deadline: float | None,
         max_bytes: int,
     ) -> ReadResponse: ...
 
