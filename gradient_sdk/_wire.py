@@ -224,6 +224,8 @@ def _configure_primitives(conv: cattrs.Converter) -> None:
     # cattrs looks hooks up by class first, so this one also gets the str-based enums: they
     # are checked by type here, and a new enum needs no registration anywhere.
     def structure_str(value: Any, cls: type[Any]) -> Any:
+        if cls is str and type(value) is str:  # the common case, checked first
+            return value
         return structure_enum(value, cls) if _is_enum(cls) else text(value, cls)
 
     conv.register_structure_hook(str, structure_str)
@@ -367,10 +369,26 @@ def get_converter() -> cattrs.Converter:
     _configure_primitives(conv)
     _configure_containers(conv)
     _configure_samples(conv)
+    _configure_plain_optionals(conv)
     # Last: the strategy captures the member records' hooks as they are now.
     for union in TAGGED_UNIONS:
         _configure_tagged_union(conv, union)
     return conv
+
+
+def _configure_plain_optionals(conv: cattrs.Converter) -> None:
+    """``int | None`` and the like go out as they are: with an identity hook, cattrs writes
+    the field straight into the generated code instead of calling a hook for it."""
+    from cattrs.fns import identity
+
+    def is_plain_optional(cls: Any) -> bool:
+        members = _members(cls)
+        if len(members) != 2 or type(None) not in members:
+            return False
+        (other,) = members - {type(None)}
+        return other in (bool, int, float)
+
+    conv.register_unstructure_hook_func(is_plain_optional, identity)
 
 
 def to_wire(record: Any, as_type: Any = None) -> Any:
