@@ -12,6 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 import attrs
 import httpx
 
+from ._exports import publish
 from .errors import ConfigurationError
 
 DEFAULT_BASE_URL = "https://api.gradient.ai/api"
@@ -250,3 +251,6 @@ class ClientConfig:
             default_headers=default_headers,
             max_response_bytes=max_response_bytes,
         )
+
+
+publish(__name__, globals())

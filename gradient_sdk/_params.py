@@ -12,6 +12,7 @@ from typing import Any, Literal, TypedDict, TypeVar
 
 from typing_extensions import NotRequired
 
+from ._exports import publish
 from .records import (
     AnswerSource,
     CompleteRequest,
@@ -106,6 +107,9 @@ class RAGSourceDict(TypedDict, total=False):
     collection_id: str
     collectionId: str
 
+
+#: gradientai's name for a source given as a dict (a document or a RAG collection).
+AnswerParamsSource = DocumentSourceDict | RAGSourceDict
 
 SampleLike = Sample | SampleDict
 SummarizeExampleLike = SummarizeExample | SummarizeExampleDict
@@ -381,3 +385,6 @@ def to_extract_schema(
         )
         for key, value in schema.items()
     }
+
+
+publish(__name__, globals())

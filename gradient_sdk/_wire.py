@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast, get_args, get_origin
 
 import attrs
 
+from ._exports import publish
 from .records import (
     AnswerSource,
     BaseModelInfo,
@@ -224,9 +225,10 @@ def _configure_primitives(conv: cattrs.Converter) -> None:
     # cattrs looks hooks up by class first, so this one also gets the str-based enums: they
     # are checked by type here, and a new enum needs no registration anywhere.
     def structure_str(value: Any, cls: type[Any]) -> Any:
+        target: Any = cls  # not narrowed by the check below
         if cls is str and type(value) is str:  # the common case, checked first
             return value
-        return structure_enum(value, cls) if _is_enum(cls) else text(value, cls)
+        return structure_enum(value, target) if _is_enum(target) else text(value, target)
 
     conv.register_structure_hook(str, structure_str)
     conv.register_structure_hook_func(_is_enum, structure_enum)
@@ -466,3 +468,6 @@ def _format_problem(error: BaseException, _: type[Any] | None) -> str:
     if isinstance(error, KeyError):
         return "required field missing"
     return str(error) or type(error).__name__
+
+
+publish(__name__, globals())

@@ -36,6 +36,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ._exports import publish
 from .records.errors import ErrorType
 from .records.rag import RAGCollectionInfo, RAGFileInfo
 
@@ -310,3 +311,6 @@ def describe_status_error(status_code: int, body: object) -> str:
     detail = f" ({bounded(error_type, 100)})" if error_type else ""
     text = f"Gradient API returned {status_code}{detail}: {message or 'no error message'}"
     return bounded(text)
+
+
+publish(__name__, globals())

@@ -17,6 +17,7 @@ from .._config import (
     NotGiven,
     TimeoutLike,
 )
+from .._exports import publish
 from ._transport import AsyncTransport
 from .blocks import AsyncBlocks
 from .embeddings import AsyncEmbeddings
@@ -218,3 +219,6 @@ class AsyncGradient:
         traceback: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+
+publish(__name__, globals())

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from typing_extensions import Unpack
 
+from .._exports import publish
 from .._params import AdapterOptions, CompleteOptions, EmbeddingInputLike, SampleLike
 from ..errors import IngestionFailedError
 from ..records import (
@@ -272,3 +273,6 @@ class AsyncRAGCollection:
     async def delete(self) -> None:
         """Delete the collection, its files and chunks."""
         await self._rag.delete_rag_collection(collection_id=self.id)
+
+
+publish(__name__, globals())

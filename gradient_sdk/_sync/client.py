@@ -18,6 +18,7 @@ from .._config import (
     NotGiven,
     TimeoutLike,
 )
+from .._exports import publish
 from ._transport import Transport
 from .blocks import Blocks
 from .embeddings import Embeddings
@@ -215,3 +216,6 @@ class Gradient:
         traceback: TracebackType | None,
     ) -> None:
         self.close()
+
+
+publish(__name__, globals())

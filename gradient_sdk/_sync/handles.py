@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from typing_extensions import Unpack
 
+from .._exports import publish
 from .._params import AdapterOptions, CompleteOptions, EmbeddingInputLike, SampleLike
 from ..errors import IngestionFailedError
 from ..records import (
@@ -261,3 +262,6 @@ class RAGCollection:
     def delete(self) -> None:
         """Delete the collection, its files and chunks."""
         self._rag.delete_rag_collection(collection_id=self.id)
+
+
+publish(__name__, globals())

@@ -1,5 +1,6 @@
 """Plain data records for the Gradient API, one module per area."""
 
+from .._exports import publish
 from .blocks import (
     AnalyzeSentimentRequest,
     AnalyzeSentimentResponse,
@@ -178,3 +179,5 @@ __all__ = [
     "TranscriptionStatus",
     "UploadFileResponse",
 ]
+
+publish(__name__, globals())
