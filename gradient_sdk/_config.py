@@ -139,6 +139,12 @@ PROXY_VARIABLES = ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY")
 _PROXY_SCHEMES = frozenset({"http", "https", "socks5", "socks5h"})
 
 
+def proxy_environment_set(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether a proxy variable is set (httpx then routes requests through the proxy)."""
+    env = os.environ if environ is None else environ
+    return any(env.get(name) or env.get(name.lower()) for name in PROXY_VARIABLES)
+
+
 def check_proxy_environment(environ: Mapping[str, str] | None = None) -> None:
     """A :class:`ConfigurationError` naming a proxy variable httpx could not use, before httpx
     fails on it with an error of its own (or, for a bad port, only at the first request).

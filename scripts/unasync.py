@@ -35,6 +35,7 @@ SUBSTITUTIONS: list[tuple[re.Pattern[str], str]] = [
         (r"\basync with\b", "with"),
         (r"\basync for\b", "for"),
         (r"\baiter_bytes\b", "iter_bytes"),
+        (r"\bhandle_async_request\b", "handle_request"),
         (r"\bawait ", ""),
         (r"__aenter__", "__enter__"),
         (r"__aexit__", "__exit__"),

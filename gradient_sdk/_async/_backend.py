@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .._config import ASYNC_POOL_ENV, PROXY_VARIABLES, ClientConfig
+from .._config import ASYNC_POOL_ENV, ClientConfig, proxy_environment_set
 from ..errors import ConfigurationError
 
 if sys.version_info < (3, 11):
@@ -106,7 +106,7 @@ def loop_pool(config: ClientConfig, *, keepalive_expiry: float) -> LoopPool | No
         raise ConfigurationError(f"{ASYNC_POOL_ENV} must be aiohttp or httpx, got {choice!r}")
     if choice == "httpx":
         return None
-    if any(os.environ.get(name) or os.environ.get(name.lower()) for name in PROXY_VARIABLES):
+    if proxy_environment_set():
         return None
     if importlib.util.find_spec("aiohttp") is None:
         return None
