@@ -628,7 +628,7 @@ def import_costs(statement: str, venv: str, rounds: int) -> dict[str, float]:
         total = 0
         for line in done.stderr.splitlines():
             parts = line.removeprefix("import time:").split("|")
-            if len(parts) == 3 and not parts[2].startswith("  "):
+            if len(parts) == 3 and parts[1].strip().isdigit() and not parts[2].startswith("  "):
                 total += int(parts[1])
         return total
 
