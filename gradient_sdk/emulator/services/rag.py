@@ -14,6 +14,7 @@ import secrets
 from datetime import datetime, timezone
 from functools import partial
 
+import attrs
 import numpy as np
 
 from ...records import (
@@ -111,14 +112,9 @@ class RAGService:
         """A collection with its files and their ingestion status."""
         row = await self._find(workspace_id, collection_id)
         files = await self._workers.storage(self._collections.files, collection_id)
+        # The summary's fields, and the files.
         return RAGCollectionInfo(
-            id=row.id,
-            name=row.name,
-            slug=row.slug,
-            chunker=row.chunker,
-            creation_time=row.creation_time,
-            latest_update_time=row.latest_update_time,
-            files=tuple(map(_file_info, files)),
+            **attrs.asdict(_summary(row), recurse=False), files=tuple(map(_file_info, files))
         )
 
     async def add_files(
