@@ -1,4 +1,5 @@
-"""Model work runs off the event loop: one adapter at a time, different adapters at once."""
+"""Model work runs off the event loop: completions of one adapter together, its fine-tunes
+alone, different adapters at once."""
 
 from __future__ import annotations
 
@@ -83,7 +84,7 @@ async def test_different_adapters_work_in_parallel(
     assert completion.generated_output.startswith("steps=0 ")
 
 
-async def test_work_on_one_adapter_is_serialised(
+async def test_a_fine_tune_waits_for_the_completions_under_way(
     fake_engine: FakeEngine, client: AsyncGradient
 ) -> None:
     adapter, _ = await two_adapters(client)
@@ -99,6 +100,63 @@ async def test_work_on_one_adapter_is_serialised(
 
     assert calls_while_paused == ["fine_tune"]  # the completion waited for the lock
     assert completions[0].generated_output.startswith("steps=1 ")  # and saw the new weights
+
+
+async def wait_for_calls(engine: FakeEngine, count: int) -> None:
+    """Until ``count`` engine calls have started (or the test's timeout)."""
+    with anyio.fail_after(TIMEOUT):
+        while len(engine.calls) < count:  # noqa: ASYNC110 (the engine's threads set no event)
+            await anyio.sleep(0.01)
+
+
+async def test_completions_of_one_adapter_run_together(
+    fake_engine: FakeEngine, client: AsyncGradient
+) -> None:
+    adapter, _ = await two_adapters(client)
+    pause = fake_engine.complete_pause = Pause()
+    completions: list[CompleteResponse] = []
+
+    async def complete() -> None:
+        completions.append(await adapter.complete(query="Hi"))
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(complete)
+        group.start_soon(complete)
+        # Both are inside the engine while the first is still held there.
+        await wait_for_calls(fake_engine, 2)
+        pause.release.set()
+
+    assert fake_engine.calls == ["complete", "complete"]
+    assert len(completions) == 2
+
+
+async def test_a_waiting_fine_tune_goes_before_later_completions(
+    fake_engine: FakeEngine, client: AsyncGradient
+) -> None:
+    adapter, _ = await two_adapters(client)
+    pause = fake_engine.complete_pause = Pause()
+    completions: list[CompleteResponse] = []
+
+    async def complete() -> None:
+        completions.append(await adapter.complete(query="Hi"))
+
+    async def fine_tune() -> None:
+        await adapter.fine_tune(samples=[{"inputs": "new"}])
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(complete)
+        await wait_for_calls(fake_engine, 1)
+        group.start_soon(fine_tune)
+        await anyio.sleep(0.1)  # the fine-tune now waits for the first completion
+        group.start_soon(complete)
+        await anyio.sleep(0.2)
+        calls_while_held = list(fake_engine.calls)
+        fake_engine.complete_pause = None
+        pause.release.set()
+
+    assert calls_while_held == ["complete"]
+    assert fake_engine.calls == ["complete", "fine_tune", "complete"]
+    assert [c.generated_output.split()[0] for c in completions] == ["steps=0", "steps=1"]
 
 
 async def test_a_delete_waits_for_the_fine_tune_under_way(

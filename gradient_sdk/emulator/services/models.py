@@ -1,8 +1,9 @@
 """The models area: the base model and the workspaces' adapters.
 
-Work on one adapter is serialised by that adapter's lock, because an engine changes an
-adapter in place; different adapters, and the base model, proceed in parallel, up to
-``EmulatorSettings.model_concurrency`` engine calls at once.
+Each adapter has a shared lock: completions only read the adapter, so they hold it together
+(and the engine batches them into shared forward passes); a fine-tune or a delete changes
+it, so it holds the lock alone. Different adapters, and the base model, proceed in parallel,
+up to ``EmulatorSettings.model_concurrency`` engine calls at once.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
 from functools import partial
 
-import anyio
 import attrs
 
 from ...records import (
@@ -55,6 +55,7 @@ from ..errors import ApiError
 from ..settings import EmulatorSettings
 from ..storage import AdapterRow, Adapters, WeightStore, new_adapter_id
 from .prompts import fitted_grounded_prompt
+from .shared_lock import SharedLock
 from .workers import Workers
 
 logger = logging.getLogger(__name__)
@@ -146,8 +147,10 @@ class ModelsService:
         self._weights = weights
         self._workers = workers
         self._retrieve = retrieve
-        self._adapter_locks: dict[str, anyio.Lock] = {}
+        self._adapter_locks: dict[str, SharedLock] = {}
         self._loaded_adapters = AdapterCache(settings.max_loaded_adapters)
+        # Completions of one adapter run together: one of them reads it from disk.
+        self._loading = threading.Lock()
 
     async def list_models(
         self, workspace_id: str, *, only_base: bool, capability: CapabilityFilter
@@ -225,7 +228,7 @@ class ModelsService:
         if model_id == self.base_model.id:
             raise ApiError(400, "base models cannot be deleted")
         await self._find_adapter(workspace_id, model_id)
-        async with self._lock_of(model_id):
+        async with self._lock_of(model_id).exclusive():
             # It may have gone while we waited for the lock.
             await self._find_adapter(workspace_id, model_id)
             self._loaded_adapters.pop(model_id)
@@ -261,7 +264,7 @@ class ModelsService:
         if model_id == self.base_model.id:
             return await self._workers.stoppable_model(partial(self._complete, request, None))
         await self._find_adapter(workspace_id, model_id)
-        async with self._lock_of(model_id):
+        async with self._lock_of(model_id).shared():
             row = await self._find_adapter(workspace_id, model_id)
             return await self._workers.stoppable_model(partial(self._complete, request, row))
 
@@ -311,7 +314,7 @@ class ModelsService:
             )
         examples = [training_example(sample) for sample in request.samples]
         await self._find_adapter(workspace_id, model_id)
-        async with self._lock_of(model_id):
+        async with self._lock_of(model_id).exclusive():
             row = await self._find_adapter(workspace_id, model_id)
             try:
                 result = await self._workers.stoppable_model(
@@ -337,8 +340,8 @@ class ModelsService:
 
     # Helpers
 
-    def _lock_of(self, adapter_id: str) -> anyio.Lock:
-        return self._adapter_locks.setdefault(adapter_id, anyio.Lock())
+    def _lock_of(self, adapter_id: str) -> SharedLock:
+        return self._adapter_locks.setdefault(adapter_id, SharedLock())
 
     async def _find_adapter(self, workspace_id: str, model_id: str) -> AdapterRow:
         row = await self._workers.storage(self._adapters.get, workspace_id, model_id)
@@ -360,11 +363,13 @@ class ModelsService:
     # What runs in worker threads
 
     def _loaded(self, row: AdapterRow) -> LoadedAdapter:
-        adapter = self._loaded_adapters.get(row.id)
-        if adapter is None:
-            adapter = self.engine.load_adapter(self._weights.path(row.id, row.weights_version))
-            self._loaded_adapters.put(row.id, adapter)
-        return adapter
+        with self._loading:
+            adapter = self._loaded_adapters.get(row.id)
+            if adapter is None:
+                path = self._weights.path(row.id, row.weights_version)
+                adapter = self.engine.load_adapter(path)
+                self._loaded_adapters.put(row.id, adapter)
+            return adapter
 
     def _complete(
         self, request: CompleteRequest, row: AdapterRow | None, *, stop: StopSignal

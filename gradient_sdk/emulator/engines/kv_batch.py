@@ -1,0 +1,109 @@
+# torch and transformers ship few annotations: their values are Unknown to pyright.
+# pyright: reportUnknownMemberType=false, reportUnknownVariableType=false
+# pyright: reportUnknownArgumentType=false
+"""Several sequences' key-value caches held as one left-padded batch.
+
+Sequences of different lengths share a forward pass when their caches are stacked along
+the batch dimension: each shorter one is padded on the left to the longest, the padding is
+masked out of attention, and each row's position ids count its own tokens only, so every
+row computes what it would compute alone (up to the rounding of a wider matrix product).
+Rows join after their prompt was run on its own, and leave when they finish; the padding
+all remaining rows share is then cut away, so a row left alone has none.
+
+Only transformers' ``DynamicCache`` of plain full-attention layers can be stacked so;
+:func:`stackable` says whether a cache is one. Anything else decodes in a batch of its own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+
+def stackable(cache: Any) -> bool:
+    """Whether ``cache`` is a ``DynamicCache`` whose layers are all plain tensors that grow
+    along the sequence (no sliding window, no recurrent state), so rows can be stacked."""
+    try:
+        from transformers.cache_utils import DynamicCache, DynamicLayer
+    except ImportError:  # a transformers from before per-layer caches
+        return False
+    if type(cache) is not DynamicCache or not cache.layers:
+        return False
+    return all(type(layer) is DynamicLayer and layer.is_initialized for layer in cache.layers)
+
+
+class PaddedBatch:
+    """The rows of one batch: their stacked cache, and how much left padding each has.
+
+    Rows are addressed by their index, in the order they joined.
+    """
+
+    def __init__(self, cache: Any, length: int) -> None:
+        """A batch of one row: the cache its prompt of ``length`` tokens left."""
+        self.cache = cache
+        self._pads = [0]
+        self._width = length
+
+    def __len__(self) -> int:
+        return len(self._pads)
+
+    def add(self, cache: Any, length: int) -> None:
+        """Stack a row's cache (``length`` tokens, batch of one) under the others."""
+        if length < self._width:
+            cache_layers = _padded_layers(cache, self._width - length)
+            self._pads.append(self._width - length)
+        else:
+            cache_layers = _padded_layers(cache, 0)
+            grow = length - self._width
+            if grow:
+                for layer in self.cache.layers:
+                    layer.keys = _left_pad(layer.keys, grow)
+                    layer.values = _left_pad(layer.values, grow)
+                self._pads = [pad + grow for pad in self._pads]
+                self._width = length
+            self._pads.append(0)
+        for layer, (keys, values) in zip(self.cache.layers, cache_layers, strict=True):
+            layer.keys = torch.cat([layer.keys, keys])
+            layer.values = torch.cat([layer.values, values])
+
+    def keep(self, rows: list[int]) -> None:
+        """Drop every row not in ``rows`` (indices, in order), then the padding left common."""
+        if rows == list(range(len(self._pads))):
+            return
+        self.cache.batch_select_indices(torch.tensor(rows, dtype=torch.long))
+        self._pads = [self._pads[row] for row in rows]
+        cut = min(self._pads, default=0)
+        if cut:
+            for layer in self.cache.layers:
+                layer.keys = layer.keys[..., cut:, :]
+                layer.values = layer.values[..., cut:, :]
+            self._pads = [pad - cut for pad in self._pads]
+            self._width -= cut
+
+    def step_inputs(self, tokens: list[int], device: torch.device) -> dict[str, torch.Tensor]:
+        """The forward's inputs for one new token per row; the cache grows by one after.
+
+        A batch without padding needs no mask and no explicit positions: it then runs the
+        very call a lone sequence does.
+        """
+        inputs = {"input_ids": torch.tensor([[token] for token in tokens], device=device)}
+        if any(self._pads):
+            width = self._width + 1
+            columns = torch.arange(width, device=device)
+            pads = torch.tensor(self._pads, device=device)
+            inputs["attention_mask"] = (columns[None, :] >= pads[:, None]).long()
+            inputs["position_ids"] = (self._width - pads)[:, None]
+        self._width += 1
+        return inputs
+
+
+def _padded_layers(cache: Any, pad: int) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    return [(_left_pad(layer.keys, pad), _left_pad(layer.values, pad)) for layer in cache.layers]
+
+
+def _left_pad(states: torch.Tensor, pad: int) -> torch.Tensor:
+    """``states`` (batch, heads, sequence, head size) with ``pad`` zero positions in front."""
+    if not pad:
+        return states
+    return torch.nn.functional.pad(states, (0, 0, pad, 0))
