@@ -22,8 +22,7 @@ bfloat16 autocast), the comparison the issue sets for the emulator's fine-tune. 
 times two starts of ``gradient emulator`` to their first answer (with an empty
 cache of converted weights, then with the cache), and, over HTTP, four completions one
 after the other against the same four sent at once, on one adapter and on four (the
-speed-up concurrency gives; the engine runs one completion at a time, so the goal of 2.5x
-is not met yet).
+speed-up that batching overlapping completions gives; the goal is >= 2.5x).
 
 Results go to ``benchmarks/results/emulator-<model>.json``.
 """
