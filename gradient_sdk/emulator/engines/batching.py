@@ -206,6 +206,8 @@ class BatchDecoder:
             for sequence in batch.sequences:
                 sequence.error = error
         else:
+            if batch.rows is not None:
+                batch.rows.cache = batch.cache  # the same cache, grown in place; kept in step
             for row, sequence in enumerate(batch.sequences):
                 self._take(sequence, logits[row])
         self._drop_finished(batch)
