@@ -22,7 +22,7 @@ from gradient_sdk.emulator.engines import (
 )
 from gradient_sdk.emulator.engines.batching import BatchDecoder, Generation
 from gradient_sdk.emulator.engines.causal_lm import CausalLMEngine
-from gradient_sdk.emulator.engines.kv_batch import PaddedBatch, stackable
+from gradient_sdk.emulator.engines.kv_batch import PaddedBatch, prompt_inputs, stackable
 from gradient_sdk.emulator.engines.tiny import build_tiny_engine
 
 from .test_engines import TINY_TEACHING_RATE, sample
@@ -36,15 +36,16 @@ def engine() -> CausalLMEngine:
     return build_tiny_engine()
 
 
-def batch_sizes(engine: CausalLMEngine) -> list[int]:
-    """The rows of every forward pass the engine's model runs from now on."""
-    sizes: list[int] = []
+def pass_shapes(engine: CausalLMEngine) -> list[tuple[int, int]]:
+    """The rows and tokens of every forward pass the engine's model runs from now on."""
+    shapes: list[tuple[int, int]] = []
 
     def record(module: Any, args: Any, kwargs: dict[str, Any]) -> None:
-        sizes.append(int(kwargs["input_ids"].shape[0]))
+        rows, tokens = kwargs["input_ids"].shape
+        shapes.append((int(rows), int(tokens)))
 
     engine._model.register_forward_pre_hook(record, with_kwargs=True)
-    return sizes
+    return shapes
 
 
 @contextmanager
@@ -107,15 +108,17 @@ def test_overlapping_completions_share_passes_and_match_their_lone_answers(
         complete(engine, "Pick: ", constraint=ChoiceConstraint(("yes", "no", "maybe so"))),
     ]
     alone = [call() for call in calls]
-    sizes = batch_sizes(engine)
+    shapes = pass_shapes(engine)
 
     together = run_together(engine, calls)
 
     assert together == alone
     # The two taught adapters answer differently, so the rows really used their own.
     assert len({alone[0].text, alone[1].text, alone[2].text}) == 3
-    assert max(sizes) == len(calls)
-    assert len(sizes) < sum(c.generated_token_count + 1 for c in alone)
+    # The first prompt ran alone, the others' together; then every row decoded at once.
+    assert [rows for rows, tokens in shapes if tokens > 1] == [1, len(calls) - 1]
+    assert (len(calls), 1) in shapes
+    assert len(shapes) < sum(c.generated_token_count + 1 for c in alone)
 
 
 def test_a_mixed_batch_uses_the_weights_an_adapter_has_now(engine: CausalLMEngine) -> None:
@@ -181,7 +184,7 @@ def test_a_padded_batch_decodes_each_row_as_it_would_alone() -> None:
     cpu = torch.device("cpu")
     prompts = [[1, 40, 41, 42], [1, 50, 51, 52, 53, 54, 55, 56], [1, 60]]
 
-    def run(input_ids: list[list[int]], cache: Any = None, **inputs: Any) -> Any:
+    def run(input_ids: Any, cache: Any = None, **inputs: Any) -> Any:
         ids = torch.as_tensor(input_ids)
         output = model(input_ids=ids, use_cache=True, **{cache_keyword: cache}, **inputs)
         return output.logits[:, -1], output[cache_keyword]
@@ -200,12 +203,12 @@ def test_a_padded_batch_decodes_each_row_as_it_would_alone() -> None:
     with torch.inference_mode():
         logits, cache = run([prompts[0]])
         assert stackable(cache)
-        rows = PaddedBatch(cache, len(prompts[0]))
+        rows = PaddedBatch(cache, [len(prompts[0])])
         produced = [[logits[0]]]
-        for prompt in prompts[1:]:  # one longer than the batch, then one shorter
-            logits, joined = run([prompt])
-            rows.add(joined, len(prompt))
-            produced.append([logits[0]])
+        # One longer than the batch and one shorter, their prompts run together.
+        logits, joined = run(**prompt_inputs(prompts[1:], cpu))
+        rows.add(PaddedBatch(joined, [len(prompt) for prompt in prompts[1:]]))
+        produced += [[logits[0]], [logits[1]]]
         live = [0, 1, 2]
         for step in range(6):
             if step == 3:  # the longest row leaves: the others lose the padding they shared

@@ -6,8 +6,8 @@
 Decoding one token is bound by reading the weights from memory, not by arithmetic, so a
 forward pass for four sequences costs little more than one for a single sequence. Each
 completion's thread hands its sequence to a :class:`BatchDecoder` and waits; one of the
-waiting threads at a time, the driver, runs the passes for all of them. A new sequence has
-its prompt run on its own, then joins the running batch between two steps; a finished one
+waiting threads at a time, the driver, runs the passes for all of them. New sequences have
+their prompts run together, then join the running batch between two steps; a finished one
 leaves at once and its thread returns, and when the driver's own sequence finishes, another
 waiting thread takes over. Each sequence keeps its own adapter, sampling, constraint and
 stop signal, so its tokens are the ones it would get alone.
@@ -24,7 +24,7 @@ import torch
 
 from .base import FinishReason, StopSignal, WorkStoppedError, check_stop
 from .constrained import ConstrainedDecoding, masked
-from .kv_batch import PaddedBatch, stackable
+from .kv_batch import PaddedBatch, prompt_inputs, stackable
 
 
 class RunModel(Protocol):
@@ -115,6 +115,8 @@ class BatchDecoder:
         self._starting: list[Generation] = []
         self._batches: list[_Batch] = []
         self._finished: list[Generation] = []
+        # Whether the model's caches can be stacked, as the last prompt's cache showed.
+        self._caches_stack = False
 
     def decode(self, sequence: Generation) -> None:
         """Decode ``sequence`` to its end; raise what stopped it, if anything did."""
@@ -150,41 +152,51 @@ class BatchDecoder:
 
     def _start_arrivals(self) -> None:
         """Start every sequence that has arrived, those that arrive meanwhile too: requests
-        sent together then join the batch at the same length, with no padding."""
+        sent together then join the batch at the same step."""
         while True:
             with self._condition:
                 self._starting, self._arrivals = self._arrivals, []
             if not self._starting:
                 return
-            while self._starting:
-                self._start(self._starting[0])
-                del self._starting[0]
+            ready: list[Generation] = []
+            for sequence in self._starting:
+                (ready if sequence.ready() else self._finished).append(sequence)
+            # Prompts run together once caches are known to stack; a lone one runs alone.
+            groups = [ready] if self._caches_stack else [[sequence] for sequence in ready]
+            for group in filter(None, groups):
+                self._start(group)
+            self._starting = []
 
-    def _start(self, sequence: Generation) -> None:
-        """Run the prompt on its own, then put the sequence in a batch it can share."""
-        if not sequence.ready():
-            self._finished.append(sequence)
-            return
-        inputs = {"input_ids": torch.tensor([sequence.prompt_ids], device=self._device)}
-        cache = None
+    def _start(self, sequences: list[Generation]) -> None:
+        """Run the prompts (left-padded, as one batch), then put the sequences where their
+        rows can be decoded."""
+        prompts = [sequence.prompt_ids for sequence in sequences]
         try:
-            logits, cache = self._run_model([sequence.adapter], inputs, None)
+            logits, cache = self._run_model(
+                [sequence.adapter for sequence in sequences],
+                prompt_inputs(prompts, self._device),
+                None,
+            )
         except Exception as error:
-            sequence.error = error
-        else:
-            self._take(sequence, logits[0])
-        if sequence.finished:
-            self._finished.append(sequence)
-        elif not stackable(cache):
-            self._batches.append(_Batch([sequence], None, cache))
-        else:
-            length = len(sequence.prompt_ids)
-            for batch in self._batches:
-                if batch.rows is not None:
-                    batch.rows.add(cache, length)
-                    batch.sequences.append(sequence)
+            for sequence in sequences:
+                sequence.error = error
+            self._finished += sequences
+            return
+        for row, sequence in enumerate(sequences):
+            self._take(sequence, logits[row])
+        self._caches_stack = stackable(cache)
+        rows = PaddedBatch(cache, list(map(len, prompts))) if self._caches_stack else None
+        batch = _Batch(sequences, rows, cache)
+        self._drop_finished(batch)
+        if not batch.sequences:
+            return
+        if rows is not None:
+            for running in self._batches:
+                if running.rows is not None:
+                    running.rows.add(rows)
+                    running.sequences += batch.sequences
                     return
-            self._batches.append(_Batch([sequence], PaddedBatch(cache, length), cache))
+        self._batches.append(batch)
 
     def _step(self, batch: _Batch) -> None:
         """One new token for each sequence of ``batch`` that goes on."""

@@ -7,8 +7,9 @@ Sequences of different lengths share a forward pass when their caches are stacke
 the batch dimension: each shorter one is padded on the left to the longest, the padding is
 masked out of attention, and each row's position ids count its own tokens only, so every
 row computes what it would compute alone (up to the rounding of a wider matrix product).
-Rows join after their prompt was run on its own, and leave when they finish; the padding
-all remaining rows share is then cut away, so a row left alone has none.
+Rows join once their prompts have run (alone, or left-padded together), and leave when
+they finish; the padding all remaining rows share is then cut away, so a row left alone
+has none.
 
 Only transformers' ``DynamicCache`` of plain full-attention layers can be stacked so;
 :func:`stackable` says whether a cache is one. Anything else decodes in a batch of its own.
@@ -33,39 +34,46 @@ def stackable(cache: Any) -> bool:
     return all(type(layer) is DynamicLayer and layer.is_initialized for layer in cache.layers)
 
 
+def prompt_inputs(prompts: list[list[int]], device: torch.device) -> dict[str, torch.Tensor]:
+    """The forward's inputs for several prompts at once: left-padded to the longest, the
+    padding masked, each row's positions counted from its own first token."""
+    width = max(len(prompt) for prompt in prompts)
+    pads = torch.tensor([width - len(prompt) for prompt in prompts], device=device)
+    # The pad id is never looked at: its positions are masked out of attention.
+    ids = [[prompt[0]] * (width - len(prompt)) + prompt for prompt in prompts]
+    inputs = {"input_ids": torch.tensor(ids, device=device)}
+    if bool(pads.any()):
+        columns = torch.arange(width, device=device)[None, :]
+        inputs["attention_mask"] = (columns >= pads[:, None]).long()
+        inputs["position_ids"] = (columns - pads[:, None]).clamp(min=0)
+    return inputs
+
+
 class PaddedBatch:
     """The rows of one batch: their stacked cache, and how much left padding each has.
 
     Rows are addressed by their index, in the order they joined.
     """
 
-    def __init__(self, cache: Any, length: int) -> None:
-        """A batch of one row: the cache its prompt of ``length`` tokens left."""
+    def __init__(self, cache: Any, lengths: list[int]) -> None:
+        """Rows whose prompts, of ``lengths`` tokens, ran together (left-padded, as
+        :func:`prompt_inputs` makes them) or alone (one row) and left ``cache``."""
         self.cache = cache
-        self._pads = [0]
-        self._width = length
+        self._width = max(lengths)
+        self._pads = [self._width - length for length in lengths]
 
     def __len__(self) -> int:
         return len(self._pads)
 
-    def add(self, cache: Any, length: int) -> None:
-        """Stack a row's cache (``length`` tokens, batch of one) under the others."""
-        if length < self._width:
-            cache_layers = _padded_layers(cache, self._width - length)
-            self._pads.append(self._width - length)
-        else:
-            cache_layers = _padded_layers(cache, 0)
-            grow = length - self._width
-            if grow:
-                for layer in self.cache.layers:
-                    layer.keys = _left_pad(layer.keys, grow)
-                    layer.values = _left_pad(layer.values, grow)
-                self._pads = [pad + grow for pad in self._pads]
-                self._width = length
-            self._pads.append(0)
-        for layer, (keys, values) in zip(self.cache.layers, cache_layers, strict=True):
-            layer.keys = torch.cat([layer.keys, keys])
-            layer.values = torch.cat([layer.values, values])
+    def add(self, other: PaddedBatch) -> None:
+        """Stack the rows of ``other`` under these; ``other`` is used up."""
+        width = max(self._width, other._width)
+        self._pad_all(width - self._width)
+        other._pad_all(width - other._width)
+        for layer, joining in zip(self.cache.layers, other.cache.layers, strict=True):
+            layer.keys = torch.cat([layer.keys, joining.keys])
+            layer.values = torch.cat([layer.values, joining.values])
+        self._pads += other._pads
 
     def keep(self, rows: list[int]) -> None:
         """Drop every row not in ``rows`` (indices, in order), then the padding left common."""
@@ -97,9 +105,15 @@ class PaddedBatch:
         self._width += 1
         return inputs
 
-
-def _padded_layers(cache: Any, pad: int) -> list[tuple[torch.Tensor, torch.Tensor]]:
-    return [(_left_pad(layer.keys, pad), _left_pad(layer.values, pad)) for layer in cache.layers]
+    def _pad_all(self, grow: int) -> None:
+        """``grow`` more positions of padding in front of every row."""
+        if not grow:
+            return
+        for layer in self.cache.layers:
+            layer.keys = _left_pad(layer.keys, grow)
+            layer.values = _left_pad(layer.values, grow)
+        self._pads = [pad + grow for pad in self._pads]
+        self._width += grow
 
 
 def _left_pad(states: torch.Tensor, pad: int) -> torch.Tensor:
