@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 import torch
+from transformers.cache_utils import DynamicCache
 
 from gradient_sdk.emulator.engines import (
     AdapterConfig,
@@ -304,3 +305,20 @@ def test_a_failing_pass_fails_its_rows_and_the_decoder_goes_on() -> None:
 
     assert broken.generated == [11]
     assert after.generated == [31, 32]
+
+
+def test_prompts_run_together_go_one_by_one_when_their_cache_cannot_be_split() -> None:
+    states = torch.zeros(1, 1, 1, 2)  # (rows, heads, tokens, head size)
+    caches = iter([DynamicCache(ddp_cache_data=[(states, states)])])
+    run_model = counting_model(cache_of=lambda rows: next(caches, object()))
+    decoder = BatchDecoder(run_model, frozenset(), torch.device("cpu"))
+    decoder.decode(counted(0, 1))  # a first cache that stacks: later prompts run together
+    assert decoder._caches_stack
+    sequences = [counted(10, 2), counted(20, 2)]
+
+    with decoder._condition:  # both arrive before the driver looks
+        decoder._arrivals += sequences[1:]
+    decoder.decode(sequences[0])
+
+    assert [s.generated for s in sequences] == [[11, 12], [21, 22]]
+    assert run_model.passes[1:3] == [2, 1]  # the pair, then each prompt on its own

@@ -182,9 +182,13 @@ class BatchDecoder:
                 sequence.error = error
             self._finished += sequences
             return
+        self._caches_stack = stackable(cache)
+        if len(sequences) > 1 and not self._caches_stack:
+            for sequence in sequences:  # this cache cannot be split into rows: one by one
+                self._start([sequence])
+            return
         for row, sequence in enumerate(sequences):
             self._take(sequence, logits[row])
-        self._caches_stack = stackable(cache)
         rows = PaddedBatch(cache, list(map(len, prompts))) if self._caches_stack else None
         batch = _Batch(sequences, rows, cache)
         self._drop_finished(batch)
