@@ -85,7 +85,8 @@ class EmulatorSettings:
         max_samples_per_fine_tune: fine-tunes with more samples get 422.
         max_tokens_per_fine_tune: fine-tunes with more tokens in all get 422.
         default_max_generated_tokens: completion length when the request does not say.
-        model_concurrency: engine calls running at once (each in a worker thread).
+        model_concurrency: engine calls running at once (each in a worker thread; the
+            completions among them are decoded as one batch).
         max_loaded_adapters: adapters kept in memory between calls.
         threads: the threads the model engines' tensor work keeps busy at most; by default
             the cores this process may run on. Applied when a model is loaded by name.
