@@ -93,11 +93,23 @@ class Generation:
 
 @attrs.define(eq=False)
 class _Batch:
-    """Sequences decoded together, and their stacked cache."""
+    """Sequences decoded together, and their cache: stacked rows, or a lone sequence's cache
+    that cannot be stacked."""
 
     sequences: list[Generation]
-    rows: PaddedBatch | None  # None for a cache that cannot be stacked: it stays alone
-    cache: Any
+    rows: PaddedBatch | None
+    _lone_cache: Any = None
+
+    @property
+    def cache(self) -> Any:
+        return self._lone_cache if self.rows is None else self.rows.cache
+
+    @cache.setter
+    def cache(self, cache: Any) -> None:
+        if self.rows is None:
+            self._lone_cache = cache
+        else:
+            self.rows.cache = cache
 
 
 class BatchDecoder:
@@ -189,15 +201,21 @@ class BatchDecoder:
             return
         for row, sequence in enumerate(sequences):
             self._take(sequence, logits[row])
-        rows = PaddedBatch(cache, list(map(len, prompts))) if self._caches_stack else None
-        batch = _Batch(sequences, rows, cache)
+        if self._caches_stack:
+            batch = _Batch(sequences, PaddedBatch(cache, list(map(len, prompts))))
+        else:
+            batch = _Batch(sequences, None, cache)
         self._drop_finished(batch)
-        if not batch.sequences:
-            return
-        if rows is not None:
+        if batch.sequences:
+            self._place(batch)
+
+    def _place(self, batch: _Batch) -> None:
+        """Stack the rows of ``batch`` under the running batch's; a batch that cannot be
+        stacked, or the first one, runs on its own."""
+        if batch.rows is not None:
             for running in self._batches:
                 if running.rows is not None:
-                    running.rows.add(rows)
+                    running.rows.add(batch.rows)
                     running.sequences += batch.sequences
                     return
         self._batches.append(batch)
@@ -222,8 +240,6 @@ class BatchDecoder:
             for sequence in batch.sequences:
                 sequence.error = error
         else:
-            if batch.rows is not None:
-                batch.rows.cache = batch.cache  # the same cache, grown in place; kept in step
             for row, sequence in enumerate(batch.sequences):
                 self._take(sequence, logits[row])
         self._drop_finished(batch)
