@@ -384,7 +384,7 @@ class CausalLMEngine:
                 losses[-1] / token_count,
             )
         sum_loss = losses[0]
-        with self._using(lora), torch.no_grad():
+        with self._using([lora]), torch.no_grad():
             sum_loss_after = sum(float(self._weighted_loss(sequence)) for sequence in sequences)
         return FineTuneResult(
             number_of_trainable_tokens=token_count,
@@ -398,7 +398,7 @@ class CausalLMEngine:
         """One Adam step, with gradients summed over the sequences one at a time; returns
         the weighted loss sum the step started from."""
         sum_loss = 0.0
-        with self._using(lora), torch.enable_grad():
+        with self._using([lora]), torch.enable_grad():
             for sequence in sequences:
                 loss = self._weighted_loss(sequence)
                 (loss / token_count).backward()
@@ -449,10 +449,11 @@ class CausalLMEngine:
     # -- the shared model -----------------------------------------------------------------
 
     @contextmanager
-    def _using(self, selection: _Selection | None) -> Generator[None, None, None]:
-        """Hold the model, with ``selection`` (or no adapter) applied by the hooks."""
+    def _using(self, adapters: list[LoraAdapter | None]) -> Generator[None, None, None]:
+        """Hold the model, with each row's adapter (or none) applied by the hooks; the
+        adapters' matrices are read under the lock, so a training step cannot tear them."""
         with self._lock:
-            self._selected = selection
+            self._selected = self._selection_for(adapters)
             try:
                 yield
             finally:
@@ -471,8 +472,7 @@ class CausalLMEngine:
         self, adapters: list[Any], inputs: dict[str, torch.Tensor], cache: Any
     ) -> tuple[torch.Tensor, Any]:
         """One forward pass for the batch decoder: each row with its own adapter."""
-        selection = self._selection_for(adapters)
-        with self._using(selection):
+        with self._using(adapters):
             outputs = self._model(
                 **inputs, use_cache=True, **{self._cache_keyword: cache}, **self._forward_options
             )
