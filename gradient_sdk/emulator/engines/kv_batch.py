@@ -62,9 +62,6 @@ class PaddedBatch:
         self._width = max(lengths)
         self._pads = [self._width - length for length in lengths]
 
-    def __len__(self) -> int:
-        return len(self._pads)
-
     def add(self, other: PaddedBatch) -> None:
         """Stack the rows of ``other`` under these; ``other`` is used up."""
         width = max(self._width, other._width)
