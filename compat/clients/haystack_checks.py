@@ -60,9 +60,11 @@ def generator_adapter() -> None:
                 model_adapter_id=adapter.id, max_generated_token_count=8, temperature=0.5
             )
             generator.warm_up()
-            [reply] = generator.run(prompt="Say hello:")["replies"]
-            assert isinstance(reply, str)
-            assert reply
+            # A sample may start with the end token, an empty reply (about 1 in 200 on the
+            # tiny model); five empty ones in a row would mean it never produced text.
+            replies = [generator.run(prompt="Say hello:")["replies"] for _ in range(5)]
+            assert all(len(run) == 1 and isinstance(run[0], str) for run in replies), replies
+            assert any(run[0] for run in replies), replies
         finally:
             adapter.delete()
 

@@ -79,9 +79,12 @@ def invoke() -> None:
 @checks.add("GradientLLM(model_kwargs={temperature, top_k, top_p}).invoke(prompt)")
 def invoke_with_sampling() -> None:
     sampling = {"temperature": 0.7, "top_k": 20, "top_p": 0.9, "max_generated_token_count": 6}
-    answer = llm(model_kwargs=sampling).invoke("Say hello:")
-    assert isinstance(answer, str), repr(answer)
-    assert answer
+    sampled = llm(model_kwargs=sampling)
+    # A sample may start with the end token (about 1 in 20 on the tiny model), which is an
+    # empty answer; five empty ones in a row would mean the sampling never produced text.
+    answers = [sampled.invoke("Say hello:") for _ in range(5)]
+    assert all(isinstance(answer, str) for answer in answers), answers
+    assert any(answers), answers
 
 
 @checks.add("GradientLLM.invoke(prompt, stop=[...]) cuts on the client")
