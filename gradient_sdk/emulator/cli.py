@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .._config import ACCESS_TOKEN_ENV, API_URL_ENV, WORKSPACE_ID_ENV
-from .engines.base import EngineError
+from .engines.base import TEXT_ENGINE_KINDS, EngineError
 from .engines.threads import usable_cores
 from .http import create_app
 from .server import api_url, bind, uvicorn_server
@@ -60,6 +60,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--model",
         default="smollm2",
         help="text model: smollm2, tiny (random, for tests) or a Hugging Face model folder",
+    )
+    parser.add_argument(
+        "--engine",
+        default="torch",
+        choices=list(TEXT_ENGINE_KINDS),
+        help="what runs the text model: torch (any model) or llama-cpp (GGUF models, several"
+        " times faster completions; needs the llama-cpp extra) (default: %(default)s)",
     )
     parser.add_argument(
         "--embeddings-model",
@@ -129,7 +136,7 @@ def preflight(settings: EmulatorSettings) -> None:
         DataDirLock(settings.data_dir).release()
         Database.in_data_dir(settings.data_dir).close()
     if settings.model is None or isinstance(settings.model, str):
-        check_text_engine(settings.model)
+        check_text_engine(settings.model, engine=settings.engine)
     if settings.embeddings_model is None or isinstance(settings.embeddings_model, str):
         check_embedding_engine(settings.embeddings_model)
 
@@ -148,6 +155,7 @@ def settings_from(arguments: argparse.Namespace) -> EmulatorSettings:
         access_token=access_token,
         workspace_id=workspace_id,
         model=arguments.model,
+        engine=arguments.engine,
         embeddings_model=arguments.embeddings_model,
         speech_model=arguments.speech_model,
         max_body_bytes=arguments.max_body_bytes,
@@ -163,8 +171,8 @@ def banner(url: str, settings: EmulatorSettings) -> str:
     return "\n".join(
         [
             f"Gradient emulator listening on {url}",
-            f"  model: {settings.model}, embeddings: {settings.embeddings_model},"
-            f" speech: {settings.speech_model or 'none'}",
+            f"  model: {settings.model} on {settings.engine},"
+            f" embeddings: {settings.embeddings_model}, speech: {settings.speech_model or 'none'}",
             f"  data dir: {settings.data_dir}",
             f"  access token: {settings.access_token}",
             f"  workspace id: {settings.workspace_id}",

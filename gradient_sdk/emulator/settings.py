@@ -10,7 +10,13 @@ from typing import Any
 
 import attrs
 
-from .engines.base import EmbeddingEngine, SpeechEngine, TextEngine
+from .engines.base import (
+    TEXT_ENGINE_KINDS,
+    EmbeddingEngine,
+    SpeechEngine,
+    TextEngine,
+    TextEngineKind,
+)
 from .engines.threads import usable_cores
 
 #: The bodies the emulator reads at most, in bytes; larger ones get 413.
@@ -73,6 +79,10 @@ class EmulatorSettings:
             workspace isolation.
         model: the text engine: ``"smollm2"`` (the default), ``"tiny"`` (a small random
             model for tests), a local Hugging Face model folder, or an engine object.
+        engine: what runs a ``model`` named by a string: ``"torch"`` (the default: any model,
+            completions decoded by transformers) or ``"llama-cpp"`` (GGUF models only:
+            completions decoded by llama.cpp, several times faster, while torch trains;
+            needs the ``llama-cpp`` extra).
         embeddings_model: the embeddings engine: ``"minilm"`` (the default), ``"hashing"``
             (fast, for tests), or an engine object.
         speech_model: the speech engine for transcriptions: a local Hugging Face folder of a
@@ -103,6 +113,9 @@ class EmulatorSettings:
         default=None, converter=_workspaces_by_token, repr=False
     )
     model: str | TextEngine | None = None
+    engine: TextEngineKind = attrs.field(
+        default="torch", validator=attrs.validators.in_(TEXT_ENGINE_KINDS)
+    )
     embeddings_model: str | EmbeddingEngine | None = None
     speech_model: str | Path | SpeechEngine | None = None
     max_body_bytes: int = _at_least_one(DEFAULT_MAX_BODY_BYTES)

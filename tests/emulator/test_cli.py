@@ -34,6 +34,7 @@ def test_the_options_have_the_documented_defaults() -> None:
         "access_token": None,
         "workspace_id": None,
         "model": "smollm2",
+        "engine": "torch",
         "embeddings_model": "minilm",
         "speech_model": None,
         "max_body_bytes": 1024 * 1024,
@@ -92,6 +93,22 @@ def test_generated_credentials_stay_the_same_for_a_data_dir(tmp_path: Path) -> N
     assert first.workspace_id.endswith("_workspace")
     assert (second.access_token, second.workspace_id) == (first.access_token, first.workspace_id)
     assert first.model == "tiny"
+
+
+def test_the_engine_is_torch_or_llama_cpp(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert settings_from(parse("--engine", "llama-cpp")).engine == "llama-cpp"
+    with pytest.raises(SystemExit):
+        parse("--engine", "onnx")
+    assert "invalid choice: 'onnx'" in capsys.readouterr().err
+
+    # llama.cpp runs GGUF files only: anything else is refused before the emulator starts.
+    status = cli.main(
+        ["emulator", "--data-dir", str(tmp_path), "--engine", "llama-cpp", "--model", "tiny"]
+    )
+    assert status == 1
+    assert "the llama-cpp engine runs GGUF files" in capsys.readouterr().err
 
 
 def test_the_banner_says_where_and_how(tmp_path: Path) -> None:

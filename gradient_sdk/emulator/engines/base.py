@@ -36,6 +36,11 @@ STEPS_PER_FINE_TUNE = 10
 #: that scale the same whatever rank a caller picks.
 LORA_ALPHA_PER_RANK = 2.0
 
+#: What runs a text model: transformers on torch (any model; completes and trains), or
+#: llama.cpp (GGUF files; completes several times faster, torch still trains).
+TextEngineKind = Literal["torch", "llama-cpp"]
+TEXT_ENGINE_KINDS: tuple[TextEngineKind, ...] = ("torch", "llama-cpp")
+
 #: Why a completion ended: the token budget ran out, or the model produced its end token.
 FinishReason = Literal["length", "stop"]
 

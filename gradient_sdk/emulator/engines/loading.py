@@ -11,6 +11,11 @@ GGUF file's float32 conversion is kept on disk, keyed by the file's hash
 
 Loading an engine sizes torch's thread pools (:func:`.threads.apply_threads`), by default to
 the cores this process may run on.
+
+``engine="llama-cpp"`` serves a GGUF spec (``smollm2`` or a ``.gguf`` file) with
+:class:`.llama_cpp.LlamaCppEngine` instead: llama.cpp reads the file as it is, and the torch
+engine that trains its adapters (and sizes torch's threads) loads on the first call that
+needs it, so a start pays for neither torch nor transformers.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .base import ModelUnavailableError, TextEngine
+from .base import ModelUnavailableError, TextEngine, TextEngineKind
 from .threads import apply_threads, usable_cores
 
 if TYPE_CHECKING:
@@ -59,9 +64,13 @@ def smollm2_gguf_path() -> Path:
     return path
 
 
-def check_text_engine(spec: str | None = None) -> None:
+def check_text_engine(spec: str | None = None, *, engine: TextEngineKind = "torch") -> None:
     """What :func:`load_text_engine` would refuse, found without loading anything."""
-    if spec is None or spec == SMOLLM2_SPEC:
+    if engine == "llama-cpp":
+        gguf_file_of(spec)
+        if importlib.util.find_spec("llama_cpp") is None:
+            raise ModelUnavailableError(_LLAMA_CPP_MISSING)
+    elif spec is None or spec == SMOLLM2_SPEC:
         smollm2_gguf_path()
     elif (
         spec != TINY_SPEC
@@ -74,10 +83,16 @@ def check_text_engine(spec: str | None = None) -> None:
         )
 
 
-def load_text_engine(spec: str | None = None, *, threads: int | None = None) -> TextEngine:
-    """The text engine that ``spec`` names (see the module docstring), its tensor work on
-    ``threads`` threads (default: the usable cores)."""
-    apply_threads(usable_cores() if threads is None else threads)
+def load_text_engine(
+    spec: str | None = None, *, threads: int | None = None, engine: TextEngineKind = "torch"
+) -> TextEngine:
+    """The text engine that ``spec`` names (see the module docstring), run by ``engine``,
+    its tensor work on ``threads`` threads (default: the usable cores)."""
+    threads = usable_cores() if threads is None else threads
+    if engine == "llama-cpp":
+        path, name = gguf_file_of(spec)
+        return load_llama_cpp_engine(path, name=name, threads=threads)
+    apply_threads(threads)
     if spec is None or spec == SMOLLM2_SPEC:
         return load_gguf_engine(smollm2_gguf_path(), name=SMOLLM2_NAME)
     if spec == TINY_SPEC:
@@ -93,6 +108,40 @@ def load_text_engine(spec: str | None = None, *, threads: int | None = None) -> 
         f"no model {spec!r}: expected {SMOLLM2_SPEC!r}, {TINY_SPEC!r}, a model folder or a "
         ".gguf file"
     )
+
+
+_LLAMA_CPP_MISSING = (
+    "the llama-cpp engine needs llama-cpp-python: pip install 'gradient-llm-sdk[llama-cpp]'"
+)
+
+
+def gguf_file_of(spec: str | None) -> tuple[Path, str]:
+    """The GGUF file a spec names for the llama-cpp engine (SmolLM2's, or a ``.gguf`` path),
+    and the model's name."""
+    if spec is None or spec == SMOLLM2_SPEC:
+        return smollm2_gguf_path(), SMOLLM2_NAME
+    path = Path(spec)
+    if path.suffix == ".gguf" and path.is_file():
+        return path, path.stem
+    raise ModelUnavailableError(
+        f"the llama-cpp engine runs GGUF files: expected {SMOLLM2_SPEC!r} or a .gguf file,"
+        f" got {spec!r}"
+    )
+
+
+def load_llama_cpp_engine(path: Path, *, name: str, threads: int) -> TextEngine:
+    """The llama.cpp engine over a GGUF file; its trainer is the torch engine over the same
+    file, loaded (with torch's threads sized) when first needed."""
+    from .llama_cpp import LlamaCppEngine
+
+    def trainer() -> CausalLMEngine:
+        apply_threads(threads)
+        return load_gguf_engine(path, name=name)
+
+    started = time.perf_counter()
+    engine = LlamaCppEngine(path, name=name, trainer=trainer, threads=threads)
+    logger.info("loaded %s into llama.cpp in %.1f s", name, time.perf_counter() - started)
+    return engine
 
 
 def load_gguf_engine(path: Path, *, name: str, cache_dir: Path | None = None) -> CausalLMEngine:

@@ -74,7 +74,7 @@ def load_text_engine(settings: EmulatorSettings) -> TextEngine:
 
     model = settings.model
     if model is None or isinstance(model, str):
-        return load(model, threads=settings.threads)
+        return load(model, threads=settings.threads, engine=settings.engine)
     return model
 
 
