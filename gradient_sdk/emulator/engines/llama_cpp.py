@@ -25,6 +25,7 @@ by the request's seed.
 from __future__ import annotations
 
 import collections
+import functools
 import itertools
 import logging
 import math
@@ -55,6 +56,8 @@ from .gguf_lora import BaseModelShape, write_gguf_adapter
 from .llama_cpp_runtime import LlamaCppModel
 
 if TYPE_CHECKING:
+    import jinja2
+
     from .causal_lm import CausalLMEngine, LoraAdapter
 
 logger = logging.getLogger(__name__)
@@ -112,7 +115,8 @@ class LlamaCppEngine:
         )
         self._chat_template = self._model.metadata("tokenizer.chat_template")
         self._stop_ids = frozenset({self._model.end_token})
-        self._start_ids = _special_prefix(self._model)
+        model = self._model
+        self._start_ids = [model.start_token] if model.adds_start_token else []
         # Held for every model call, llama.cpp's or the trainer's (see the module docstring).
         self._lock = threading.Lock()
         self._trainer_factory = trainer
@@ -128,7 +132,7 @@ class LlamaCppEngine:
 
     def new_adapter(self, config: AdapterConfig) -> LlamaCppAdapter:
         """A fresh adapter; it completes like the base model until it is fine-tuned."""
-        return self._wrap(self.trainer().new_adapter(config))
+        return LlamaCppAdapter(self, self.trainer().new_adapter(config))
 
     def fine_tune(
         self,
@@ -147,7 +151,7 @@ class LlamaCppEngine:
 
     def load_adapter(self, directory: Path) -> LlamaCppAdapter:
         """Read an adapter that :meth:`save_adapter` wrote."""
-        return self._wrap(self.trainer().load_adapter(directory))
+        return LlamaCppAdapter(self, self.trainer().load_adapter(directory))
 
     def trainer(self) -> CausalLMEngine:
         """The torch engine that trains this engine's adapters, loaded on first use."""
@@ -294,9 +298,6 @@ class LlamaCppEngine:
 
     # -- helpers --------------------------------------------------------------------------
 
-    def _wrap(self, trained: LoraAdapter) -> LlamaCppAdapter:
-        return LlamaCppAdapter(self, trained)
-
     def _own(self, adapter: LoadedAdapter) -> LlamaCppAdapter:
         if not isinstance(adapter, LlamaCppAdapter) or adapter.owner is not self:
             raise TypeError(f"the adapter was not made by this {self.name} engine")
@@ -335,22 +336,20 @@ def pick_token(
     return int(order[min(choice, order.size - 1)])
 
 
-def _special_prefix(model: LlamaCppModel) -> list[int]:
-    """The ids the tokenizer puts before a text on its own (a BOS, or nothing)."""
-    marked = model.tokenize("x", add_special=True)
-    plain = model.tokenize("x", add_special=False)
-    return marked[: len(marked) - len(plain)] if marked[len(marked) - len(plain) :] == plain else []
-
-
 def _render_chat(template: str, prompt: str, model: LlamaCppModel) -> str:
     """``prompt`` as the one user message of a chat, rendered the way transformers renders
     a model's chat template (a sandboxed Jinja environment, blocks trimmed)."""
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
-
-    environment = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True)
-    return environment.from_string(template).render(
+    return _compiled_template(template).render(
         messages=[{"role": "user", "content": prompt}],
         add_generation_prompt=True,
         bos_token=model.token_text(model.start_token),
         eos_token=model.token_text(model.end_token),
     )
+
+
+@functools.cache
+def _compiled_template(template: str) -> jinja2.Template:
+    """A chat template compiled once: compiling costs far more than rendering."""
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    return ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True).from_string(template)

@@ -106,6 +106,8 @@ class LlamaCppModel:
         self.vocabulary_size = int(lib.llama_vocab_n_tokens(self._vocab))
         self.start_token = int(lib.llama_vocab_bos(self._vocab))
         self.end_token = int(lib.llama_vocab_eos(self._vocab))
+        #: Whether the tokenizer puts the start token before a text of its own.
+        self.adds_start_token = bool(lib.llama_vocab_get_add_bos(self._vocab))
         weakref.finalize(self, _free, lib, model, context)
 
     # -- metadata -------------------------------------------------------------------------
