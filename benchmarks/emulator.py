@@ -47,6 +47,7 @@ from typing import Any
 from gradient_sdk import AsyncGradient
 from gradient_sdk.emulator import Emulator, serve, serve_http
 from gradient_sdk.emulator.engines import (
+    TEXT_ENGINE_KINDS,
     AdapterConfig,
     LoadedAdapter,
     TextEngine,
@@ -327,25 +328,20 @@ async def measure_against_llama_cpp(
     against the reset ``Llama``)."""
     from llama_cpp import Llama
 
-    from gradient_sdk.emulator.engines.gguf_lora import write_gguf_adapter
     from gradient_sdk.emulator.engines.llama_cpp import LlamaCppEngine
     from gradient_sdk.emulator.engines.loading import smollm2_gguf_path
     from gradient_sdk.emulator.engines.threads import usable_cores
 
     assert isinstance(engine, LlamaCppEngine)
     sample = [TrainingExample(segments=(TrainingSegment(text=FINE_TUNE_TEXT),))]
-    trained: Any = engine.new_adapter(AdapterConfig(seed=4))
+    trained = engine.new_adapter(AdapterConfig(seed=4))
     engine.fine_tune(trained, sample)
     base = (await client.list_models(only_base=True))[0]
     served_adapter = await base.create_model_adapter(name="bench-llama-cpp")
     await served_adapter.fine_tune(samples=[{"inputs": FINE_TUNE_TEXT}])
     with tempfile.TemporaryDirectory(prefix="gradient-bench-lora-") as folder:
         lora_file = Path(folder) / "adapter.gguf"
-        pairs = {
-            name: (down.detach().numpy(), up.detach().numpy())
-            for name, (down, up) in trained.trained.pairs.items()
-        }
-        write_gguf_adapter(lora_file, pairs, scale=trained.trained.scale, shape=engine._shape)
+        engine.export_adapter(trained, lora_file)
         options = {
             "model_path": str(smollm2_gguf_path()), "n_ctx": engine.context_window,
             "n_threads": usable_cores(), "n_threads_batch": usable_cores(), "verbose": False,
@@ -618,7 +614,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", default="smollm2", help="tiny, smollm2 or a model folder")
     parser.add_argument(
-        "--engine", default="torch", choices=["torch", "llama-cpp"], help="the text engine"
+        "--engine", default="torch", choices=TEXT_ENGINE_KINDS, help="the text engine"
     )
     parser.add_argument("--rounds", type=int, default=5, help="timed rounds (default 5)")
     parser.add_argument("--max-tokens", type=int, default=48, help="completion budget")

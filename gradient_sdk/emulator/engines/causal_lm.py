@@ -58,6 +58,7 @@ from .base import (
 )
 from .batching import BatchDecoder, Generation
 from .constrained import Constraints
+from .text_rules import continuation_text, room_after
 
 logger = logging.getLogger(__name__)
 
@@ -306,12 +307,7 @@ class CausalLMEngine:
         """
         lora = None if adapter is None else self._own(adapter)
         prompt_ids = self._prompt_ids(prompt, apply_chat_template=apply_chat_template)
-        room = self.context_window - len(prompt_ids)
-        if room < 1:
-            raise PromptTooLongError(
-                f"the prompt is {len(prompt_ids)} tokens; the context window is "
-                f"{self.context_window}"
-            )
+        room = room_after(len(prompt_ids), self.context_window)
         pick = functools.partial(
             _pick_token,
             temperature=temperature,
@@ -526,14 +522,11 @@ class CausalLMEngine:
         return ids or [self._end_id if self._end_id is not None else 0]
 
     def _continuation_text(self, prompt_ids: list[int], generated: list[int]) -> str:
-        """Decode the new tokens in the prompt's context: a token that starts with a space
-        marker decodes differently at the start of a text."""
         with self._tokenizer_lock:
-            head = self._tokenizer.decode(prompt_ids, skip_special_tokens=True)
-            whole = self._tokenizer.decode(prompt_ids + generated, skip_special_tokens=True)
-            if whole.startswith(head):
-                return str(whole[len(head) :])
-            return str(self._tokenizer.decode(generated, skip_special_tokens=True))
+            return continuation_text(self._decode, prompt_ids, generated)
+
+    def _decode(self, ids: list[int]) -> str:
+        return str(self._tokenizer.decode(ids, skip_special_tokens=True))
 
     def _special_prefix_ids(self) -> list[int]:
         """The ids the tokenizer puts before a text on its own (a BOS, or nothing)."""

@@ -47,13 +47,13 @@ from .base import (
     FinishReason,
     LoadedAdapter,
     OutputConstraint,
-    PromptTooLongError,
     StopSignal,
     TrainingExample,
     check_stop,
 )
 from .gguf_lora import BaseModelShape, write_gguf_adapter
 from .llama_cpp_runtime import LlamaCppModel
+from .text_rules import continuation_text, room_after
 
 if TYPE_CHECKING:
     import jinja2
@@ -153,6 +153,16 @@ class LlamaCppEngine:
         """Read an adapter that :meth:`save_adapter` wrote."""
         return LlamaCppAdapter(self, self.trainer().load_adapter(directory))
 
+    def export_adapter(self, adapter: LoadedAdapter, path: Path) -> None:
+        """Write ``adapter``'s current weights at ``path`` as a GGUF LoRA adapter file, the
+        form llama.cpp (this engine, or llama.cpp's own tools) loads onto the model."""
+        trained = self._own(adapter).trained
+        pairs = {
+            layer_name: (down.detach().cpu().numpy(), up.detach().cpu().numpy())
+            for layer_name, (down, up) in trained.pairs.items()
+        }
+        write_gguf_adapter(path, pairs, scale=trained.scale, shape=self._shape)
+
     def trainer(self) -> CausalLMEngine:
         """The torch engine that trains this engine's adapters, loaded on first use."""
         with self._trainer_lock:
@@ -196,12 +206,7 @@ class LlamaCppEngine:
                     constraint=constraint,
                 )
         prompt_ids = self._prompt_ids(prompt, apply_chat_template=apply_chat_template)
-        room = self.context_window - len(prompt_ids)
-        if room < 1:
-            raise PromptTooLongError(
-                f"the prompt is {len(prompt_ids)} tokens; the context window is "
-                f"{self.context_window}"
-            )
+        room = room_after(len(prompt_ids), self.context_window)
         generator = numpy.random.default_rng(seed if seed is not None else secrets.randbits(63))
         budget = min(max_new_tokens, room)
         generated: list[int] = []
@@ -224,7 +229,7 @@ class LlamaCppEngine:
                 check_stop(stop)
                 logits = self._model.evaluate([token])
         return Completion(
-            text=self._continuation_text(prompt_ids, generated),
+            text=continuation_text(self._model.detokenize, prompt_ids, generated),
             finish_reason=finish_reason,
             generated_token_count=len(generated),
         )
@@ -252,16 +257,9 @@ class LlamaCppEngine:
         exported = adapter.exported
         if exported is not None and exported.version == trained.version:
             return exported.handle
-        pairs = {
-            layer_name: (
-                down.detach().cpu().numpy().astype(numpy.float32),
-                up.detach().cpu().numpy().astype(numpy.float32),
-            )
-            for layer_name, (down, up) in trained.pairs.items()
-        }
         with tempfile.TemporaryDirectory(prefix="gradient-lora-") as folder:
             path = Path(folder) / "adapter.gguf"
-            write_gguf_adapter(path, pairs, scale=trained.scale, shape=self._shape)
+            self.export_adapter(adapter, path)
             handle = self._model.load_adapter(path)
         if exported is None:
             adapter.exported = _ExportedAdapter(trained.version, handle)
@@ -287,14 +285,6 @@ class LlamaCppEngine:
             ids = self._start_ids + self._model.tokenize(prompt, add_special=False)
         # A model needs at least one token to start from; the end token marks a fresh start.
         return ids or [self._model.end_token]
-
-    def _continuation_text(self, prompt_ids: list[int], generated: list[int]) -> str:
-        """Decode the new tokens in the prompt's context, as the torch engine does."""
-        head = self._model.detokenize(prompt_ids)
-        whole = self._model.detokenize(prompt_ids + generated)
-        if whole.startswith(head):
-            return whole[len(head) :]
-        return self._model.detokenize(generated)
 
     # -- helpers --------------------------------------------------------------------------
 

@@ -38,6 +38,11 @@ _BATCH_TOKENS = 512
 _GGML_LOG_WARN = 3
 _GGML_LOG_CONTINUE = 5
 
+#: What an emulator without llama-cpp-python says when asked for the llama-cpp engine.
+LLAMA_CPP_MISSING = (
+    "the llama-cpp engine needs llama-cpp-python: pip install 'gradient-llm-sdk[llama-cpp]'"
+)
+
 _setup_lock = threading.Lock()
 _bindings: Any = None
 # ctypes must keep the log callback alive as long as llama.cpp may call it: for the process.
@@ -53,10 +58,7 @@ def llama_cpp_bindings() -> Any:
             try:
                 import llama_cpp
             except ImportError as error:
-                raise ModelUnavailableError(
-                    "the llama.cpp engine needs llama-cpp-python: "
-                    "pip install 'gradient-llm-sdk[llama-cpp]'"
-                ) from error
+                raise ModelUnavailableError(LLAMA_CPP_MISSING) from error
             llama_cpp.llama_backend_init()
             _log_callback = llama_cpp.llama_log_callback(_log_to_logging)
             llama_cpp.llama_log_set(_log_callback, ctypes.c_void_p(0))

@@ -69,7 +69,9 @@ def check_text_engine(spec: str | None = None, *, engine: TextEngineKind = "torc
     if engine == "llama-cpp":
         gguf_file_of(spec)
         if importlib.util.find_spec("llama_cpp") is None:
-            raise ModelUnavailableError(_LLAMA_CPP_MISSING)
+            from .llama_cpp_runtime import LLAMA_CPP_MISSING
+
+            raise ModelUnavailableError(LLAMA_CPP_MISSING)
     elif spec is None or spec == SMOLLM2_SPEC:
         smollm2_gguf_path()
     elif (
@@ -108,11 +110,6 @@ def load_text_engine(
         f"no model {spec!r}: expected {SMOLLM2_SPEC!r}, {TINY_SPEC!r}, a model folder or a "
         ".gguf file"
     )
-
-
-_LLAMA_CPP_MISSING = (
-    "the llama-cpp engine needs llama-cpp-python: pip install 'gradient-llm-sdk[llama-cpp]'"
-)
 
 
 def gguf_file_of(spec: str | None) -> tuple[Path, str]:
