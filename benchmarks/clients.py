@@ -316,11 +316,16 @@ VENV_INSTALLS: dict[str, list[list[str]]] = {
     "langchain": [["-r", "compat/requirements/langchain.txt"]],
     "openai": [["openai[aiohttp]>=1.60"]],
 }
+NEW_CLIENT = "AsyncGradient(access_token='t', workspace_id='w')"
 IMPORTS = [
     ("import httpx", "sdk-core"),
     ("import gradient_sdk", "sdk-core"),
-    # What a program pays before its first call: the client, its records and httpx.
+    # What a program pays before its first call: the client and httpx; then a client made
+    # (httpx's pool and TLS context), then the first resource (its records and converter).
     ("from gradient_sdk import AsyncGradient", "sdk-core"),
+    ("import httpx; httpx.AsyncClient()", "sdk-core"),
+    (f"from gradient_sdk import AsyncGradient; {NEW_CLIENT}", "sdk-core"),
+    (f"from gradient_sdk import AsyncGradient; {NEW_CLIENT}.models", "sdk-core"),
     ("from gradient_sdk import AsyncGradient", "sdk"),
     ("import aiohttp", "sdk"),
     ("import gradientai", "gradientai"),
@@ -744,6 +749,12 @@ def ratios(rows: dict[str, dict[str, Any]], imports: dict[str, dict[str, float]]
             found[f"{statement} vs import httpx, instructions (goal <= 1.2)"] = (
                 ours["import_instructions"] / httpx["import_instructions"]
             )
+    raw_client = imports.get("import httpx; httpx.AsyncClient() (sdk-core)")
+    our_client = imports.get(f"from gradient_sdk import AsyncGradient; {NEW_CLIENT} (sdk-core)")
+    if raw_client and our_client:
+        found["AsyncGradient() made vs httpx.AsyncClient() made, instructions"] = (
+            our_client["import_instructions"] / raw_client["import_instructions"]
+        )
     return found
 
 

@@ -9,7 +9,6 @@ from types import MappingProxyType
 from typing import TypedDict
 from urllib.parse import urlsplit, urlunsplit
 
-import attrs
 import httpx
 
 from ._exports import publish
@@ -22,6 +21,10 @@ CONNECT_TIMEOUT = 10.0
 #: embeddings of 1,024 numbers are about 6 MB), far below what would hurt the caller.
 DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 DEFAULT_MAX_RETRIES = 2
+#: Default attempt timeouts: a listing or a look-up, and work on a model (on a CPU emulator a
+#: fine-tune or a long completion takes minutes).
+QUICK = 60.0
+SLOW = 600.0
 
 ACCESS_TOKEN_ENV = "GRADIENT_ACCESS_TOKEN"
 WORKSPACE_ID_ENV = "GRADIENT_WORKSPACE_ID"
@@ -74,9 +77,12 @@ class NotGiven:
 NOT_GIVEN = NotGiven()
 
 
-def _non_negative(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
+def _non_negative(name: str, value: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigurationError(f"{name} must be an integer, got {type(value).__name__}")
     if value < 0:
-        raise ConfigurationError(f"{attribute.name} must be >= 0, got {value}")
+        raise ConfigurationError(f"{name} must be >= 0, got {value}")
+    return value
 
 
 def _to_timeout(value: TimeoutLike) -> httpx.Timeout | OperationTimeouts:
@@ -183,28 +189,106 @@ def header_safe(value: str, name: str) -> None:
         )
 
 
-@attrs.frozen
 class ClientConfig:
-    """Everything a client needs to reach the API.
+    """Everything a client needs to reach the API: immutable, compared by value.
 
     The access token is kept out of ``repr`` and ``str``; read it from ``access_token``.
+
+    Written by hand rather than with attrs, as the records are: this class is built with
+    every client, and importing attrs alone would cost a fifth of what importing httpx does.
     """
 
-    access_token: str = attrs.field(repr=False)
+    __slots__ = (
+        "access_token",
+        "base_url",
+        "default_headers",
+        "max_response_bytes",
+        "max_retries",
+        "timeout",
+        "workspace_id",
+    )
+    #: What ``repr`` shows, in the constructor's order: every field but the token.
+    _SHOWN = (
+        "workspace_id",
+        "base_url",
+        "timeout",
+        "max_retries",
+        "default_headers",
+        "max_response_bytes",
+    )
+
+    access_token: str
     workspace_id: str
-    base_url: str = DEFAULT_BASE_URL
+    base_url: str
     #: Each attempt's whole budget (connecting, sending, waiting and reading): a server that
     #: drips its answer cannot make an attempt last longer.
-    timeout: httpx.Timeout | OperationTimeouts = attrs.field(
-        default=OPERATION_TIMEOUTS, converter=_to_timeout
-    )
-    max_retries: int = attrs.field(default=DEFAULT_MAX_RETRIES, validator=_non_negative)
+    timeout: httpx.Timeout | OperationTimeouts
+    max_retries: int
     #: Sent with every request, after the SDK's own (a proxy's or gateway's headers, say).
-    default_headers: Mapping[str, str] = attrs.field(default=None, converter=_to_headers)
+    default_headers: Mapping[str, str]
     #: A larger response body (counted decompressed) is an error, never read whole.
-    max_response_bytes: int = attrs.field(
-        default=DEFAULT_MAX_RESPONSE_BYTES, validator=_non_negative
-    )
+    max_response_bytes: int
+
+    def __init__(
+        self,
+        access_token: str,
+        workspace_id: str,
+        base_url: str = DEFAULT_BASE_URL,
+        timeout: TimeoutLike = OPERATION_TIMEOUTS,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        default_headers: Mapping[str, str] | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+    ) -> None:
+        fill = object.__setattr__  # the class refuses plain assignment
+        fill(self, "access_token", access_token)
+        fill(self, "workspace_id", workspace_id)
+        fill(self, "base_url", base_url)
+        fill(self, "timeout", _to_timeout(timeout))
+        fill(self, "max_retries", _non_negative("max_retries", max_retries))
+        fill(self, "default_headers", _to_headers(default_headers))
+        fill(self, "max_response_bytes", _non_negative("max_response_bytes", max_response_bytes))
+
+    def _values(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"ClientConfig is immutable; use replace(), not {name} = ...")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"ClientConfig is immutable; {name} cannot be deleted")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ClientConfig):
+            return NotImplemented
+        return self._values() == other._values()
+
+    # Unhashable, as before: an httpx.Timeout and the headers' mapping are not hashable.
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._SHOWN)
+        return f"{type(self).__name__}({shown})"
+
+    def replace(
+        self,
+        *,
+        timeout: TimeoutLike | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        default_headers: Mapping[str, str] | NotGiven | None = NOT_GIVEN,
+        max_response_bytes: int | NotGiven = NOT_GIVEN,
+    ) -> ClientConfig:
+        """A copy with the given settings changed (and checked as the constructor does)."""
+        return type(self)(
+            self.access_token,
+            self.workspace_id,
+            self.base_url,
+            self.timeout if isinstance(timeout, NotGiven) else timeout,
+            self.max_retries if isinstance(max_retries, NotGiven) else max_retries,
+            self.default_headers if isinstance(default_headers, NotGiven) else default_headers,
+            self.max_response_bytes
+            if isinstance(max_response_bytes, NotGiven)
+            else max_response_bytes,
+        )
 
     def timeout_for(self, operation_seconds: float) -> httpx.Timeout:
         """The timeout of one operation, whose own default is ``operation_seconds``."""

@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 import attrs
 
+from ._config import QUICK, SLOW
 from ._uploads import FileUpload
 from .records import (
     AddFilesRequest,
@@ -53,11 +54,6 @@ from .records import (
     SummarizeResponse,
     UploadFileResponse,
 )
-
-#: Default attempt timeouts: a listing or a look-up, and work on a model (on a CPU emulator a
-#: fine-tune or a long completion takes minutes).
-QUICK = 60.0
-SLOW = 600.0
 
 RequestT = TypeVar("RequestT")
 ResponseT = TypeVar("ResponseT")

@@ -146,16 +146,16 @@ def publish(module_name: str, namespace: Mapping[str, Any]) -> None:
     A record's annotations are names in the module it was written in: they are resolved
     before the record changes its module, and cattrs reads them resolved.
     """
-    import typing
-
-    import attrs
+    import typing  # httpx imports it too: the client pays nothing more
 
     relative = module_name.removeprefix(PACKAGE)
     for name in EXPORTS[relative]:
         value = namespace[name]
         if not callable(value) or not getattr(value, "__module__", "").startswith(PACKAGE + "."):
             continue  # a constant, a union, or a name of another package
-        if isinstance(value, type) and attrs.has(value):
+        if isinstance(value, type) and hasattr(value, "__attrs_attrs__"):  # a record
+            import attrs  # only modules of records get here, and they import it anyway
+
             attrs.resolve_types(value)
         elif typing.is_typeddict(value):
             value.__annotations__ = typing.get_type_hints(value, include_extras=True)

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import attrs
 import httpx
 
 from ._config import ClientConfig
 from ._uploads import FileUpload
 from ._version import __version__
-from ._wire import WireFormatError, from_wire, to_wire
 from .errors import (
     APIResponseValidationError,
     APIStatusError,
@@ -24,6 +23,28 @@ from .errors import (
 )
 
 T = TypeVar("T")
+
+
+class _ImportedOnFirstUse:
+    """A module imported when one of its attributes is first read, each attribute then kept
+    here, so that later reads cost what a plain attribute read does (an ``import`` in the
+    function would cost about 10 k instructions a call)."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attribute: str) -> Any:
+        value = getattr(importlib.import_module(self._name), attribute)
+        setattr(self, attribute, value)
+        return value
+
+
+# The converter imports every record: it comes with the first record sent or answer read,
+# not with the client.
+if TYPE_CHECKING:
+    from . import _wire as converter  # pyright: ignore[reportPrivateUsage]
+else:
+    converter = _ImportedOnFirstUse("gradient_sdk._wire")
 
 _PYTHON = ".".join(str(part) for part in sys.version_info[:3])  # platform.python_version()
 USER_AGENT = f"gradient-sdk/{__version__} (python {_PYTHON}; {sys.platform})"
@@ -63,13 +84,15 @@ class MaskedHeaders(dict[str, str]):
 JSON_CONTENT_TYPE = "application/json"
 
 
-@attrs.define(slots=True)  # not frozen: a frozen record's __init__ is three times slower
 class EncodedBody:
     """A request body ready to send: JSON bytes (encoded once, so every retry sends the same
     bytes) or a file to stream as a multipart part."""
 
-    json: bytes | None = None
-    upload: FileUpload | None = None
+    __slots__ = ("json", "upload")
+
+    def __init__(self, json: bytes | None = None, upload: FileUpload | None = None) -> None:
+        self.json = json
+        self.upload = upload
 
 
 NO_BODY = EncodedBody()
@@ -90,20 +113,26 @@ def encode_request(body: object) -> EncodedBody:
         return NO_BODY
     if isinstance(body, FileUpload):
         return EncodedBody(upload=body)
-    data = to_wire(body) if attrs.has(type(body)) else body
-    return EncodedBody(json=encode_body(data))
+    if hasattr(type(body), "__attrs_attrs__"):  # a record (what attrs.has looks for)
+        body = converter.to_wire(body)
+    return EncodedBody(json=encode_body(body))
 
 
-@attrs.define(slots=True)
 class ReadResponse:
     """A response read whole (decoded, at most ``max_response_bytes``): what answers and
     errors are read from, whichever pool it came through. Lighter than a second
-    ``httpx.Response``, which would run its decoders over the body again."""
+    ``httpx.Response``, which would run its decoders over the body again.
 
-    status_code: int
-    #: Case-insensitive, as the pool gives them (``httpx.Headers``, aiohttp's multidict).
-    headers: Mapping[str, str]
-    content: bytes
+    ``headers`` are case-insensitive, as the pool gives them (``httpx.Headers``, aiohttp's
+    multidict).
+    """
+
+    __slots__ = ("content", "headers", "status_code")
+
+    def __init__(self, status_code: int, headers: Mapping[str, str], content: bytes) -> None:
+        self.status_code = status_code
+        self.headers = headers
+        self.content = content
 
     @property
     def is_success(self) -> bool:
@@ -193,8 +222,8 @@ def parse_success(response: ReadResponse, response_type: type[T]) -> T:
     """Read a 2xx body into its record, or raise :class:`APIResponseValidationError`."""
     data = decoded_json(response)
     try:
-        return from_wire(data, response_type)
-    except WireFormatError as error:
+        return converter.from_wire(data, response_type)
+    except converter.WireFormatError as error:
         raise APIResponseValidationError(
             bounded(f"unexpected response body: {error}"),
             status_code=response.status_code,

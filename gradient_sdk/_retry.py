@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 
-import attrs
 import httpx
 
 #: Statuses worth another try: the server asks us to come back, or failed on its side.
@@ -27,15 +26,32 @@ UNSENT_ERRORS: tuple[type[httpx.TransportError], ...] = (
 )
 
 
-@attrs.frozen
 class RetryPolicy:
-    """Exponential backoff with jitter, bounded, and honouring ``Retry-After``."""
+    """Exponential backoff with jitter, bounded, and honouring ``Retry-After``.
 
-    initial_delay: float = 0.5
-    max_delay: float = 8.0
-    #: A ``Retry-After`` longer than this is not honoured: the backoff applies instead.
-    max_retry_after: float = 60.0
-    jitter: float = 0.25
+    ``max_retry_after``: a ``Retry-After`` longer than this is not honoured; the backoff
+    applies instead.
+    """
+
+    __slots__ = ("initial_delay", "jitter", "max_delay", "max_retry_after")
+
+    def __init__(
+        self,
+        initial_delay: float = 0.5,
+        max_delay: float = 8.0,
+        max_retry_after: float = 60.0,
+        jitter: float = 0.25,
+    ) -> None:
+        self.initial_delay = initial_delay
+        self.max_delay = max_delay
+        self.max_retry_after = max_retry_after
+        self.jitter = jitter
+
+    def __repr__(self) -> str:
+        return (
+            f"RetryPolicy(initial_delay={self.initial_delay!r}, max_delay={self.max_delay!r}, "
+            f"max_retry_after={self.max_retry_after!r}, jitter={self.jitter!r})"
+        )
 
     def delay(self, retries_done: int, headers: Mapping[str, str] | None = None) -> float:
         """Seconds to wait before retry number ``retries_done + 1``."""

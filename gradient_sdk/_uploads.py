@@ -5,23 +5,8 @@ from __future__ import annotations
 import mimetypes
 import os
 from pathlib import Path
-from typing import Any
-
-import attrs
 
 
-def _to_path(value: str | os.PathLike[str]) -> Path:
-    return Path(value)
-
-
-def _check_file(instance: object, attribute: attrs.Attribute[Any], value: Path) -> None:
-    if not value.exists():
-        raise FileNotFoundError(f"no such file: {str(value)!r}")
-    if not value.is_file():
-        raise IsADirectoryError(f"not a regular file: {str(value)!r}")
-
-
-@attrs.frozen
 class FileUpload:
     """A local file sent as the ``file`` part of a multipart body.
 
@@ -29,7 +14,20 @@ class FileUpload:
     request; the content is streamed from disk when sent, never read whole into memory.
     """
 
-    path: Path = attrs.field(converter=_to_path, validator=_check_file)
+    __slots__ = ("path",)
+
+    path: Path
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        checked = Path(path)
+        if not checked.exists():
+            raise FileNotFoundError(f"no such file: {str(checked)!r}")
+        if not checked.is_file():
+            raise IsADirectoryError(f"not a regular file: {str(checked)!r}")
+        self.path = checked
+
+    def __repr__(self) -> str:
+        return f"FileUpload(path={self.path!r})"
 
     @property
     def filename(self) -> str:

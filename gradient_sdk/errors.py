@@ -34,11 +34,13 @@ None of them holds the request, so the access token cannot leak through an excep
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._exports import publish
-from .records.errors import ErrorType
-from .records.rag import RAGCollectionInfo, RAGFileInfo
+
+if TYPE_CHECKING:  # the records are imported where they are used, not with the client
+    from .records.errors import ErrorType
+    from .records.rag import RAGCollectionInfo, RAGFileInfo
 
 __all__ = [
     "APIConnectionError",
@@ -287,6 +289,8 @@ def _field(body: object, name: str) -> Any:
 def _error_type(value: str | None) -> ErrorType | str | None:
     if value is None:
         return None
+    from .records.errors import ErrorType
+
     try:
         return ErrorType(value)
     except ValueError:

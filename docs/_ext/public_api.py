@@ -196,6 +196,11 @@ class ClientResources(SphinxDirective):
         client_class = _import(self.arguments[0])
         # No request is sent: a client only opens connections when it is used.
         client = client_class(access_token="documentation", workspace_id="documentation")
+        # A client makes its resources and shortcuts on first use: make them all, in order.
+        from gradient_sdk._async.client import RESOURCES, SHORTCUTS
+
+        for name in (*RESOURCES, *SHORTCUTS):
+            getattr(client, name)
         resources = {
             id(value): name
             for name, value in vars(client).items()

@@ -7,20 +7,19 @@ import contextlib
 import os
 import weakref
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import attrs
 import httpx
 
 from .._config import (
     NOT_GIVEN,
+    SLOW,
     ClientConfig,
     NotGiven,
     TimeoutLike,
     check_proxy_environment,
     proxy_environment_set,
 )
-from .._endpoints import SLOW, Endpoint
 from .._http import (
     FILE_PART,
     JSON_CONTENT_TYPE,
@@ -46,6 +45,9 @@ from ..errors import (
     GradientError,
 )
 from . import _backend
+
+if TYPE_CHECKING:
+    from .._endpoints import Endpoint
 
 RequestT = TypeVar("RequestT")
 ResponseT = TypeVar("ResponseT")
@@ -170,15 +172,12 @@ class Transport:
 
         ``default_headers`` are added to this transport's (a value replaces the same header).
         """
-        changes: dict[str, Any] = {}
-        if not isinstance(timeout, NotGiven):
-            changes["timeout"] = timeout
-        if not isinstance(max_retries, NotGiven):
-            changes["max_retries"] = max_retries
         if not isinstance(default_headers, NotGiven):
-            changes["default_headers"] = {**self.config.default_headers, **default_headers}
+            default_headers = {**self.config.default_headers, **default_headers}
         twin = Transport(
-            attrs.evolve(self.config, **changes),
+            self.config.replace(
+                timeout=timeout, max_retries=max_retries, default_headers=default_headers
+            ),
             http_client=self._http_client,
             retry_policy=self.retry_policy,
         )

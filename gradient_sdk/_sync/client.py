@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import httpx
 
@@ -20,13 +20,37 @@ from .._config import (
 )
 from .._exports import publish
 from ._transport import Transport
-from .blocks import Blocks
-from .embeddings import Embeddings
-from .files import Files
-from .models import Models
-from .rag import RAGCollections
+
+if TYPE_CHECKING:
+    from .blocks import Blocks
+    from .embeddings import Embeddings
+    from .files import Files
+    from .models import Models
+    from .rag import RAGCollections
 
 T = TypeVar("T")
+
+#: The resources, each made on first use: a resource imports its area's records, and all
+#: the records together cost more to import than httpx does.
+RESOURCES = ("models", "embeddings", "files", "blocks", "rag")
+#: gradientai's shortcuts on the client: the method of that name on this resource.
+SHORTCUTS = {
+    "list_models": "models",
+    "get_base_model": "models",
+    "get_model_adapter": "models",
+    "list_embeddings_models": "embeddings",
+    "get_embeddings_model": "embeddings",
+    "answer": "blocks",
+    "summarize": "blocks",
+    "analyze_sentiment": "blocks",
+    "personalize": "blocks",
+    "extract": "blocks",
+    "extract_pdf": "blocks",
+    "transcribe_audio": "blocks",
+    "create_rag_collection": "rag",
+    "list_rag_collections": "rag",
+    "get_rag_collection": "rag",
+}
 
 
 class Gradient:
@@ -89,27 +113,68 @@ class Gradient:
 
     def _init_with(self, transport: Transport) -> None:
         self._transport = transport
-        self.models = Models(transport)
-        self.embeddings = Embeddings(transport)
-        self.files = Files(transport)
-        self.blocks = Blocks(transport, self.files)
-        self.rag = RAGCollections(transport)
-        # gradientai's shortcuts: the resources' own methods, so each signature exists once.
-        self.list_models = self.models.list_models
-        self.get_base_model = self.models.get_base_model
-        self.get_model_adapter = self.models.get_model_adapter
-        self.list_embeddings_models = self.embeddings.list_embeddings_models
-        self.get_embeddings_model = self.embeddings.get_embeddings_model
-        self.answer = self.blocks.answer
-        self.summarize = self.blocks.summarize
-        self.analyze_sentiment = self.blocks.analyze_sentiment
-        self.personalize = self.blocks.personalize
-        self.extract = self.blocks.extract
-        self.extract_pdf = self.blocks.extract_pdf
-        self.transcribe_audio = self.blocks.transcribe_audio
-        self.create_rag_collection = self.rag.create_rag_collection
-        self.list_rag_collections = self.rag.list_rag_collections
-        self.get_rag_collection = self.rag.get_rag_collection
+        if TYPE_CHECKING:  # what type checkers see; at run time, __getattr__ makes each
+            self.models = Models(transport)
+            self.embeddings = Embeddings(transport)
+            self.files = Files(transport)
+            self.blocks = Blocks(transport, self.files)
+            self.rag = RAGCollections(transport)
+            # gradientai's shortcuts: the resources' own methods, so each signature exists once.
+            self.list_models = self.models.list_models
+            self.get_base_model = self.models.get_base_model
+            self.get_model_adapter = self.models.get_model_adapter
+            self.list_embeddings_models = self.embeddings.list_embeddings_models
+            self.get_embeddings_model = self.embeddings.get_embeddings_model
+            self.answer = self.blocks.answer
+            self.summarize = self.blocks.summarize
+            self.analyze_sentiment = self.blocks.analyze_sentiment
+            self.personalize = self.blocks.personalize
+            self.extract = self.blocks.extract
+            self.extract_pdf = self.blocks.extract_pdf
+            self.transcribe_audio = self.blocks.transcribe_audio
+            self.create_rag_collection = self.rag.create_rag_collection
+            self.list_rag_collections = self.rag.list_rag_collections
+            self.get_rag_collection = self.rag.get_rag_collection
+
+    if not TYPE_CHECKING:  # hidden from type checkers, which would then allow any name
+
+        def __getattr__(self, name: str) -> object:
+            """A resource or a shortcut, made on its first use and kept on the instance, so
+            that later uses are plain attribute reads."""
+            area = SHORTCUTS.get(name)
+            if area is not None:
+                value = getattr(getattr(self, area), name)
+            elif name in RESOURCES and "_transport" in self.__dict__:
+                value = self._new_resource(name)
+            else:
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+            self.__dict__[name] = value
+            return value
+
+    def _new_resource(self, name: str) -> object:
+        transport = self._transport
+        if name == "models":
+            from .models import Models
+
+            return Models(transport)
+        if name == "embeddings":
+            from .embeddings import Embeddings
+
+            return Embeddings(transport)
+        if name == "files":
+            from .files import Files
+
+            return Files(transport)
+        if name == "blocks":
+            from .blocks import Blocks
+
+            return Blocks(transport, self.files)
+        from .rag import RAGCollections
+
+        return RAGCollections(transport)
+
+    def __dir__(self) -> list[str]:
+        return sorted({*super().__dir__(), *RESOURCES, *SHORTCUTS})
 
     def __repr__(self) -> str:
         config = self._transport.config

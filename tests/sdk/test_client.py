@@ -139,6 +139,60 @@ def test_resolve_reads_a_given_environment_instead_of_the_process_one():
     assert (config.access_token, config.workspace_id) == (TOKEN, WORKSPACE_ID)
 
 
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"max_retries": -1}, "max_retries must be >= 0"),
+        ({"max_retries": 2.5}, "max_retries must be an integer, got float"),
+        ({"max_retries": True}, "max_retries must be an integer, got bool"),
+        ({"max_response_bytes": -5}, "max_response_bytes must be >= 0"),
+        ({"timeout": 0}, "timeout must be a positive number"),
+        ({"default_headers": {"Authorization": "x"}}, "cannot set Authorization"),
+    ],
+)
+def test_replace_checks_its_values_as_the_constructor_does(changes, message):
+    config = ClientConfig(TOKEN, WORKSPACE_ID)
+
+    with pytest.raises(ConfigurationError, match=message):
+        config.replace(**changes)
+    with pytest.raises(ConfigurationError, match=message):
+        ClientConfig(TOKEN, WORKSPACE_ID, **changes)
+
+
+def test_replace_changes_only_what_it_is_given():
+    config = ClientConfig(TOKEN, WORKSPACE_ID, "http://localhost:8000/api", max_retries=4)
+
+    changed = config.replace(timeout=3.0, default_headers={"X-Proxy": "on"})
+
+    assert changed.timeout == httpx.Timeout(3.0)
+    assert dict(changed.default_headers) == {"X-Proxy": "on"}
+    assert (changed.access_token, changed.workspace_id, changed.base_url) == (
+        TOKEN,
+        WORKSPACE_ID,
+        "http://localhost:8000/api",
+    )
+    assert (changed.max_retries, changed.max_response_bytes) == (4, config.max_response_bytes)
+    assert config.timeout is OPERATION_TIMEOUTS  # the original is untouched
+
+
+def test_a_config_is_immutable_and_compared_by_value():
+    config = ClientConfig(TOKEN, WORKSPACE_ID, default_headers={"X-A": "1"})
+
+    with pytest.raises(AttributeError, match="immutable"):
+        config.max_retries = 5  # type: ignore[misc]
+    with pytest.raises(AttributeError, match="immutable"):
+        del config.workspace_id  # type: ignore[misc]
+    assert config == ClientConfig(TOKEN, WORKSPACE_ID, default_headers={"X-A": "1"})
+    assert config != ClientConfig(TOKEN, WORKSPACE_ID, default_headers={"X-A": "2"})
+    assert config != config.replace(max_retries=0)
+    assert config != ClientConfig("another-token-of-40-characters-or-so-xx", WORKSPACE_ID)
+    assert repr(config) == (
+        f"ClientConfig(workspace_id={WORKSPACE_ID!r}, base_url='https://api.gradient.ai/api', "
+        "timeout=OPERATION_TIMEOUTS, max_retries=2, default_headers=mappingproxy({'X-A': '1'}), "
+        "max_response_bytes=67108864)"
+    )
+
+
 @both_clients
 def test_http_client_and_transport_together_are_refused(client_class):
     http_client = httpx.AsyncClient() if client_class is AsyncGradient else httpx.Client()
@@ -150,6 +204,47 @@ def test_http_client_and_transport_together_are_refused(client_class):
             http_client=http_client,
             transport=httpx.MockTransport(lambda request: httpx.Response(200)),
         )
+
+
+# Resources, made on first use
+
+
+@both_clients
+def test_each_resource_is_made_once_and_its_shortcuts_are_its_own_methods(client_class):
+    client = client_class(access_token=TOKEN, workspace_id=WORKSPACE_ID)
+
+    assert client.models is client.models
+    assert client.blocks._files is client.files  # type: ignore[attr-defined]
+    for shortcut, resource in [
+        (client.list_models, client.models),
+        (client.get_embeddings_model, client.embeddings),
+        (client.transcribe_audio, client.blocks),
+        (client.get_rag_collection, client.rag),
+    ]:
+        assert shortcut.__self__ is resource  # type: ignore[attr-defined]
+        assert shortcut.__func__ is getattr(type(resource), shortcut.__name__)  # type: ignore[attr-defined]
+
+
+@both_clients
+def test_a_with_options_twin_has_resources_on_its_own_settings(client_class):
+    client = client_class(access_token=TOKEN, workspace_id=WORKSPACE_ID)
+    first = client.models
+
+    twin = client.with_options(max_retries=0)
+
+    assert twin.models is not first
+    assert twin.models._transport.config.max_retries == 0  # type: ignore[attr-defined]
+    assert client.models._transport.config.max_retries == 2  # type: ignore[attr-defined]
+
+
+@both_clients
+def test_dir_lists_the_resources_and_a_typo_is_an_attribute_error(client_class):
+    client = client_class(access_token=TOKEN, workspace_id=WORKSPACE_ID)
+
+    assert {"models", "rag", "list_models", "extract_pdf", "with_options"} <= set(dir(client))
+    assert "models" not in vars(client)  # listed, not yet made
+    with pytest.raises(AttributeError, match=f"'{client_class.__name__}' object has no attribute"):
+        _ = client.modles  # type: ignore[attr-defined]
 
 
 # The token stays hidden

@@ -99,6 +99,34 @@ def test_import_gradient_sdk_alone_imports_neither_httpx_nor_the_records():
     }
 
 
+def test_a_client_is_imported_and_made_without_the_records_until_a_resource_is_used():
+    # The records (about 110 attrs classes) cost more to import than httpx: they come with
+    # the first resource used. attrs is checked before the client is made, since httpcore
+    # imports trio, and trio attrs, where trio is installed.
+    seen = _run(
+        "import json, sys\n"
+        "ours = ['attrs', 'cattrs', 'gradient_sdk.records', 'gradient_sdk._wire',"
+        " 'gradient_sdk._endpoints', 'gradient_sdk._async.models']\n"
+        "from gradient_sdk import AsyncGradient\n"
+        "imported = {m: m in sys.modules for m in ours}\n"
+        "client = AsyncGradient(access_token='t', workspace_id='w')\n"
+        "made = {m: m in sys.modules for m in ours[2:]}\n"
+        "client.list_models\n"
+        "used = {m: m in sys.modules for m in ours[2:]}\n"
+        "print(json.dumps([imported, made, used]))"
+    )
+
+    imported, made, used = seen  # type: ignore[misc]
+    assert not any(imported.values()), imported
+    assert not any(made.values()), made
+    assert used == {
+        "gradient_sdk.records": True,
+        "gradient_sdk._wire": False,  # the converter waits for the first answer
+        "gradient_sdk._endpoints": True,
+        "gradient_sdk._async.models": True,
+    }
+
+
 def test_a_record_reached_without_the_package_still_shows_the_public_module():
     # A response record first met as the answer of a call, never as gradient_sdk.X.
     shown = _run(
