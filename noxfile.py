@@ -147,10 +147,11 @@ def demo(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
     """Emulator throughput against the engine called directly (the torch engine, then the
-    llama-cpp one against llama-cpp-python itself), then RAG ingestion and
-    retrieval, then the clients per call against a stub server (benchmarks/clients.py: each
-    foreign client in a venv of its own under .nox/bench-clients, callgrind from Debian's
-    valgrind, nginx-light if installed); arguments go to benchmarks/emulator.py."""
+    llama-cpp one against llama-cpp-python itself, and whether batching pays on llama.cpp),
+    then RAG ingestion and retrieval, then the clients per call against a stub server
+    (benchmarks/clients.py: each foreign client in a venv of its own under
+    .nox/bench-clients, callgrind from Debian's valgrind, nginx-light if installed);
+    arguments go to benchmarks/emulator.py."""
     install_everything(session)  # the test extra brings the aiohttp extra and trio
     session.install("matplotlib")  # the chart of docs/performance.md
     offline = {"HF_HUB_OFFLINE": "1"}
@@ -158,6 +159,7 @@ def bench(session: nox.Session) -> None:
     session.run(
         "python", "benchmarks/emulator.py", "--engine", "llama-cpp", *session.posargs, env=offline
     )
+    session.run("python", "benchmarks/llama_cpp_batching.py")
     session.run("python", "benchmarks/rag.py", env=offline)
     session.run("python", "benchmarks/clients.py")
 
