@@ -168,6 +168,7 @@ class AsyncGradient:
             from .blocks import AsyncBlocks
 
             return AsyncBlocks(transport, self.files)
+        assert name == "rag", name  # __getattr__ asks only for the names of RESOURCES
         from .rag import AsyncRAGCollections
 
         return AsyncRAGCollections(transport)

@@ -169,6 +169,7 @@ class Gradient:
             from .blocks import Blocks
 
             return Blocks(transport, self.files)
+        assert name == "rag", name  # __getattr__ asks only for the names of RESOURCES
         from .rag import RAGCollections
 
         return RAGCollections(transport)
