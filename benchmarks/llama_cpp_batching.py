@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import platform
+import statistics
 import tempfile
 import time
 from collections.abc import Sequence
@@ -194,7 +195,7 @@ def measure(path: Path, steps: int, rounds: int) -> dict[str, Any]:
             )
     finally:
         context.close()
-    sequential, batched = sorted(alone_s)[rounds // 2], sorted(together_s)[rounds // 2]
+    sequential, batched = statistics.median(alone_s), statistics.median(together_s)
     return {
         "sequential_s": sequential,
         "batched_s": batched,

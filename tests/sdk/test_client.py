@@ -3,6 +3,8 @@ and the arguments it refuses before anything is sent."""
 
 from __future__ import annotations
 
+import ast
+import inspect
 import logging
 from typing import Any
 
@@ -18,6 +20,7 @@ from gradient_sdk import (
     Guidance,
     Sample,
 )
+from gradient_sdk._async import client as async_client_module
 from gradient_sdk._config import OPERATION_TIMEOUTS
 
 from ._support import (
@@ -223,6 +226,30 @@ def test_each_resource_is_made_once_and_its_shortcuts_are_its_own_methods(client
     ]:
         assert shortcut.__self__ is resource  # type: ignore[attr-defined]
         assert shortcut.__func__ is getattr(type(resource), shortcut.__name__)  # type: ignore[attr-defined]
+
+
+def test_what_type_checkers_see_is_what_the_client_makes():
+    # _init_with's `if TYPE_CHECKING:` block and the RESOURCES and SHORTCUTS tables name the
+    # same attributes: a name in only one of them would be untyped, or missing at run time.
+    tree = ast.parse(inspect.getsource(async_client_module.AsyncGradient._init_with).strip())
+    block = next(node for node in ast.walk(tree) if isinstance(node, ast.If))
+    assigned: dict[str, str | None] = {}
+    for statement in block.body:
+        assert isinstance(statement, ast.Assign)
+        (target,) = statement.targets
+        assert isinstance(target, ast.Attribute)
+        value = statement.value
+        area = (
+            value.value.attr
+            if isinstance(value, ast.Attribute) and isinstance(value.value, ast.Attribute)
+            else None
+        )
+        assigned[target.attr] = area
+
+    resources = [name for name, area in assigned.items() if area is None]
+    shortcuts = {name: area for name, area in assigned.items() if area is not None}
+    assert resources == list(async_client_module.RESOURCES)
+    assert shortcuts == async_client_module.SHORTCUTS
 
 
 @both_clients
